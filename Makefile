@@ -1,0 +1,42 @@
+# One set of commands for people, CI and hooks. `make help` lists them.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install run test lint eval bench content-check clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/caring-promise: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/caring-promise ## create .venv and install the product and its test tools
+
+run: install ## install and start the product on the embedded default (SQLite under ./var)
+	$(BIN)/caring-promise serve --host $(HOST) --port $(PORT)
+
+test: install ## install and run every test, then the content check and the dev-set evaluation
+	$(BIN)/pytest -q
+	$(BIN)/caring-promise content check
+	$(BIN)/python scripts/eval_gate.py
+
+lint: install ## ruff
+	$(BIN)/ruff check api actions tests scripts benchmarks
+
+content-check: install ## check content/ (answers, lengths, reading level, review dates)
+	$(BIN)/caring-promise content check
+
+eval: install ## start a server and print evaluate.py's report on the shared dev sets
+	$(BIN)/python scripts/eval_gate.py --verbose
+
+bench: install ## latency, throughput, start-up time and memory of the webhook
+	$(BIN)/python benchmarks/bench.py
+
+clean: ## remove the local data directory (database, cached model)
+	rm -rf var

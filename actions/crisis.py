@@ -1,0 +1,39 @@
+"""The crisis reply, for when the real Rasa server recognises a crisis itself.
+
+The api checks every message for crisis before any engine sees it (api/engine/safety.py); this
+action is the second net when the Rasa server's own model calls a message `crisis`.
+"""
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.content import channel_of, utter_reply
+from api.db import unit_of_work
+from api.engine.safety import assess, crisis_replies
+from api.safeguarding import record_alert
+
+
+class ActionCrisis(Action):
+    """Name help that works now, and record a safeguarding alert."""
+
+    def name(self) -> str:
+        return "action_crisis"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        text = tracker.latest_message.get("text") or ""
+        verdict = assess(text, crisis_probability=1.0)
+        channel = channel_of(tracker)
+        for reply in crisis_replies(verdict, channel):
+            utter_reply(dispatcher, reply)
+        with unit_of_work() as session:
+            record_alert(
+                session=session,
+                conversation_id=tracker.sender_id,
+                channel=channel,
+                kind=verdict.kind,
+                matched=verdict.matched,
+                text=text,
+            )
+        return [{"event": "active_loop", "name": None}, {"event": "slot", "name": "requested_slot", "value": None}]

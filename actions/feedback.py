@@ -1,0 +1,75 @@
+"""The give_feedback form: what's on your mind, may we contact you, thanks."""
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.content import channel_of, say
+from api.db import unit_of_work
+from api.feedback import store_feedback
+
+
+class ActionAskFeedbackText(Action):
+    """Ask what is on their mind."""
+
+    def name(self) -> str:
+        return "action_ask_feedback_text"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        say(dispatcher, tracker, "give_feedback")
+        return []
+
+
+class ActionAskFeedbackContactOk(Action):
+    """Ask whether the council may contact them about it (the default is no)."""
+
+    def name(self) -> str:
+        return "action_ask_feedback_contact_ok"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        say(dispatcher, tracker, "feedback_ask_contact")
+        return []
+
+
+class ValidateFeedbackForm(FormValidationAction):
+    """Keep feedback that has words in it; anything but a clear yes to contact means no."""
+
+    def name(self) -> str:
+        return "validate_feedback_form"
+
+    def validate_feedback_text(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        text = str(slot_value or "").strip()
+        if not any(ch.isalnum() for ch in text):
+            say(dispatcher, tracker, "feedback_empty")
+            return {"feedback_text": None}
+        return {"feedback_text": text}
+
+    def validate_feedback_contact_ok(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {"feedback_contact_ok": slot_value is True}
+
+
+class ActionSubmitFeedback(Action):
+    """Store the feedback (redacted; the original only with consent), thank them, clear the form."""
+
+    def name(self) -> str:
+        return "action_submit_feedback"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        text = tracker.get_slot("feedback_text")
+        if text:
+            with unit_of_work() as session:
+                store_feedback(
+                    session=session,
+                    text=str(text),
+                    channel=channel_of(tracker),
+                    contact_ok=tracker.get_slot("feedback_contact_ok") is True,
+                    conversation_id=tracker.sender_id,
+                )
+        say(dispatcher, tracker, "feedback_thanks")
+        return [SlotSet("feedback_text", None), SlotSet("feedback_contact_ok", None)]

@@ -1,0 +1,1 @@
+"""Caring Promise: the backend, channels and embedded conversation engine."""

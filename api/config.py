@@ -1,0 +1,68 @@
+"""All settings, from the environment (prefix CARING_) and an optional .env file."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """One place for every setting; secrets never have real defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="CARING_", env_file=".env", extra="ignore")
+
+    environment: str = "development"  # development | test | production
+    data_dir: Path = Path("./var")
+    database_url: str | None = None  # default: SQLite in data_dir
+    public_url: str | None = None  # the address Twilio calls, for signature checks behind a proxy
+
+    council: str = "lincolnshire"  # which folder of content/ answers
+    bot_dir: Path = ROOT / "bot"
+    content_dir: Path = ROOT / "content"
+    engine: str = "embedded"  # embedded | rasa (a later deployment forwards to a Rasa server)
+
+    # Longest message we accept at all; longer gets a 413-style 422 with a reason.
+    max_message_chars: int = 20_000
+    # Only this many characters reach the classifier (the crisis check always reads everything).
+    nlu_max_chars: int = 1_000
+
+    twilio_account_sid: str | None = Field(
+        default=None, validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "CARING_TWILIO_ACCOUNT_SID")
+    )
+    twilio_auth_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("TWILIO_AUTH_TOKEN", "CARING_TWILIO_AUTH_TOKEN")
+    )
+    twilio_from_number: str | None = Field(
+        default=None, validation_alias=AliasChoices("TWILIO_FROM_NUMBER", "CARING_TWILIO_FROM_NUMBER")
+    )
+
+    @property
+    def db_url(self) -> str:
+        """The database URL in use: the setting, or SQLite under the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'caring-promise.db').resolve()}"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where trained artefacts are cached."""
+        return self.data_dir / "cache"
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets_in_production(self) -> "Settings":
+        if self.environment == "production":
+            token = self.twilio_auth_token.get_secret_value() if self.twilio_auth_token else ""
+            if token and token.lower() in {"changeme", "change-me", "secret", "xxx", "todo"}:
+                raise ValueError("TWILIO_AUTH_TOKEN is a placeholder; set the real token in production")
+            if not self.database_url:
+                raise ValueError("CARING_DATABASE_URL must be set in production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (tests clear the cache to change them)."""
+    return Settings()

@@ -1,0 +1,258 @@
+"""The approved answers of content/<council>/: loading, rendering for a channel, and checking.
+
+Answers are data written by people, never by code: each file has a short SMS version, a fuller
+web version, quick-reply buttons, sources and a review date. Local details that the council must
+confirm are `{placeholders}` declared in council.yml.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from api.gsm import SEGMENT, gsm7_length, non_gsm_chars
+
+PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+# Flesch-Kincaid grade 9 is a reading age of about 14: below our youngest user (16), with room
+# for the words the answers must name (apprenticeship, Universal Credit, Ombudsman).
+MAX_READING_GRADE = 9.0
+REVIEW_MAX_AGE = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class Button:
+    """A quick reply: what it says, and the message it sends ("/intent")."""
+
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One approved answer."""
+
+    key: str
+    title: str
+    sms: str
+    web: str
+    buttons: tuple[Button, ...]
+    sources: tuple[str, ...]
+    review_date: date | None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A local detail the council fills in (council.yml)."""
+
+    name: str
+    about: str
+    value: str | None
+    unset: str | None
+
+    @property
+    def text(self) -> str:
+        """What the bot says for it now."""
+        return self.value if self.value else (self.unset or "")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A rendered answer for one channel."""
+
+    key: str
+    text: str
+    buttons: tuple[Button, ...]
+
+
+class ContentError(Exception):
+    """A content file that cannot be read at all."""
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+class ContentPack:
+    """Every answer and setting of one council."""
+
+    def __init__(self, folder: Path) -> None:
+        if not folder.is_dir():
+            raise ContentError(f"no content folder {folder}")
+        self.folder = folder
+        council = self._read(folder / "council.yml") if (folder / "council.yml").exists() else {}
+        self.council_name: str = council.get("council", folder.name)
+        self.settings: dict[str, Setting] = {
+            name: Setting(name, str(s.get("about", "")), s.get("value"), s.get("unset"))
+            for name, s in (council.get("settings") or {}).items()
+        }
+        self.answers: dict[str, Answer] = {}
+        self.load_errors: list[str] = []
+        for path in sorted(folder.glob("*.yml")):
+            if path.name == "council.yml":
+                continue
+            try:
+                raw = self._read(path)
+            except ContentError as exc:
+                self.load_errors.append(str(exc))
+                continue
+            key = str(raw.get("key") or path.stem)
+            self.answers[key] = Answer(
+                key=key,
+                title=str(raw.get("title") or key.replace("_", " ").capitalize()),
+                sms=str(raw.get("sms") or "").strip(),
+                web=str(raw.get("web") or "").strip(),
+                buttons=tuple(
+                    Button(str(b["title"]), str(b["payload"])) for b in raw.get("buttons") or [] if b
+                ),
+                sources=tuple(str(s) for s in raw.get("sources") or []),
+                review_date=_as_date(raw.get("review_date")),
+                extra={k: v for k, v in raw.items() if k not in Answer.__dataclass_fields__},
+            )
+
+    @staticmethod
+    def _read(path: Path) -> dict[str, Any]:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise ContentError(f"{path.name}: not valid YAML ({exc})") from exc
+        if not isinstance(data, dict):
+            raise ContentError(f"{path.name}: should be a set of 'name: value' lines")
+        return data
+
+    def fill(self, text: str, values: dict[str, str] | None = None) -> str:
+        """Replace {placeholders} with settings (or given values); unknown ones are left visible."""
+        extra = values or {}
+
+        def sub(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in extra:
+                return extra[name]
+            if name in self.settings:
+                return self.settings[name].text
+            return match.group(0)
+
+        return PLACEHOLDER.sub(sub, text)
+
+    def render(self, key: str, channel: str = "web", values: dict[str, str] | None = None) -> Reply:
+        """The answer for a channel: the SMS version for sms, the web version elsewhere."""
+        answer = self.answers.get(key) or self.answers["fallback"]
+        text = answer.sms if channel == "sms" else (answer.web or answer.sms)
+        return Reply(answer.key, self.fill(text, values), answer.buttons)
+
+    def has(self, key: str) -> bool:
+        """Whether an answer exists for this key."""
+        return key in self.answers
+
+
+@lru_cache
+def load_pack(content_dir: Path, council: str) -> ContentPack:
+    """The content pack of a council (read once per process)."""
+    return ContentPack(content_dir / council)
+
+
+def get_pack() -> ContentPack:
+    """The configured council's pack."""
+    from api.config import get_settings
+
+    settings = get_settings()
+    return load_pack(settings.content_dir, settings.council)
+
+
+# --- checking -------------------------------------------------------------------------------
+
+
+@dataclass
+class CheckReport:
+    """What `caring-promise content check` prints: problems fail it, notes do not."""
+
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unset: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing must be fixed."""
+        return not self.problems
+
+
+def _longest_fill(pack: ContentPack, text: str) -> str:
+    """The text with each placeholder at its longest (the value or the words used until it is set)."""
+
+    def sub(match: re.Match[str]) -> str:
+        setting = pack.settings.get(match.group(1))
+        if not setting:
+            return match.group(0)
+        return max((setting.value or "", setting.unset or ""), key=len)
+
+    return PLACEHOLDER.sub(sub, text)
+
+
+def reading_grade(text: str) -> float:
+    """Flesch-Kincaid grade of plain text (bullets and placeholders do not count as words)."""
+    import textstat  # imported here: only the checker needs it
+
+    plain = PLACEHOLDER.sub("it", re.sub(r"^\s*[-*]\s+", "", text, flags=re.MULTILINE))
+    # A bullet line is a sentence to a reader even without a full stop.
+    plain = re.sub(r"([^.!?:])\n", r"\1.\n", plain)
+    return float(textstat.flesch_kincaid_grade(plain))
+
+
+def check_pack(pack: ContentPack, required: tuple[str, ...], today: date | None = None) -> CheckReport:
+    """Everything a reviewer must fix before the pack goes live, and what is still unset."""
+    today = today or date.today()
+    report = CheckReport(problems=list(pack.load_errors))
+    for key in required:
+        if key not in pack.answers:
+            report.problems.append(f"{key}: no answer (every intent needs content/{pack.folder.name}/{key}.yml)")
+    for key, answer in sorted(pack.answers.items()):
+        where = f"{key}.yml"
+        for name in PLACEHOLDER.findall(answer.sms + answer.web):
+            if name not in pack.settings:
+                report.problems.append(f"{where}: {{{name}}} is not a setting in council.yml")
+        if not answer.sms and not answer.web and "sections" not in answer.extra:
+            report.problems.append(f"{where}: no sms or web text")
+        if answer.sms:
+            sms = _longest_fill(pack, answer.sms)
+            bad = non_gsm_chars(sms)
+            if bad:
+                shown = " ".join(repr(ch) for ch in bad)
+                report.problems.append(f"{where}: sms has characters a basic phone cannot send cheaply: {shown}")
+            elif gsm7_length(sms) > SEGMENT:
+                report.problems.append(
+                    f"{where}: sms is {gsm7_length(sms)} characters, more than one text ({SEGMENT})"
+                )
+        if not answer.sources:
+            report.problems.append(f"{where}: no sources")
+        if answer.review_date is None:
+            report.problems.append(f"{where}: no review_date (YYYY-MM-DD)")
+        elif today - answer.review_date > REVIEW_MAX_AGE:
+            report.problems.append(f"{where}: last reviewed {answer.review_date}, over a year ago")
+        for part, text in (("sms", answer.sms), ("web", answer.web)):
+            if len(text.split()) >= 8:
+                grade = reading_grade(text)
+                if grade > MAX_READING_GRADE:
+                    report.problems.append(
+                        f"{where}: {part} reads at grade {grade:.1f}; aim for {MAX_READING_GRADE:.0f} or below "
+                        "(shorter sentences, shorter words)"
+                    )
+        for section in answer.extra.get("sections") or []:
+            if section.get("heading_confirmed") is False:
+                report.notes.append(f"{where}: heading '{section.get('heading')}' needs confirming")
+    for name, setting in sorted(pack.settings.items()):
+        if not setting.value:
+            report.unset.append(f"{name}: {setting.about}")
+            if not setting.unset:
+                report.problems.append(f"council.yml: {name} has neither a value nor words to say until set")
+    return report

@@ -1,0 +1,94 @@
+"""The database engine and sessions (SQLite by default, PostgreSQL in production)."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, create_engine
+
+from api.config import get_settings
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    """WAL, a busy timeout and BEGIN IMMEDIATE, so two processes can share one SQLite file safely."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        dbapi_conn.isolation_level = None  # let us emit BEGIN ourselves (SQLAlchemy pysqlite recipe)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        # Take the write lock up front: two deferred transactions that both read then write
+        # would otherwise deadlock, and SQLite fails one of them at once instead of waiting.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@lru_cache
+def get_engine() -> Engine:
+    """The process-wide engine for the configured database."""
+    settings = get_settings()
+    url = settings.db_url
+    if url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        _sqlite_pragmas(engine)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return engine
+
+
+def init_db() -> None:
+    """Create any missing tables."""
+    import api.models  # noqa: F401  (registers the tables)
+
+    SQLModel.metadata.create_all(get_engine())
+
+
+def get_session() -> Iterator[Session]:
+    """A session per request (FastAPI dependency)."""
+    with Session(get_engine()) as session:
+        yield session
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A session that commits on success and rolls back on error."""
+    with Session(get_engine()) as session:
+        try:
+            yield session
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+
+
+_current: ContextVar[Session | None] = ContextVar("caring_session", default=None)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """Join the transaction already open in this context, or open (and commit) a new one.
+
+    The embedded engine handles a message in one transaction, and the actions it runs in-process
+    join it, so a message's turns, feedback and alerts are saved together or not at all. The same
+    actions on the action server open their own.
+    """
+    active = _current.get()
+    if active is not None:
+        yield active
+        return
+    with session_scope() as session:
+        token = _current.set(session)
+        try:
+            yield session
+        finally:
+            _current.reset(token)

@@ -1,0 +1,189 @@
+"""The embedded engine: safety first, then understanding, then the rules, forms and actions of bot/.
+
+State lives in the database, one row per conversation, locked while a message is handled, so
+any number of processes can take turns serving the same conversation.
+"""
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from api.config import Settings
+from api.content import ContentPack, get_pack
+from api.db import _current, session_scope
+from api.engine.actions import ActionRunner
+from api.engine.dialogue import Dialogue, DialogueState, Turn
+from api.engine.nlu import EntityExtractor, IntentClassifier, Parse
+from api.engine.rasa_data import BotProject, load_project
+from api.engine.safety import CRISIS_INTENT, NOT_CRISIS, Assessment, assess, crisis_replies, load_phrases
+from api.models import Conversation, Turn as TurnRow, utcnow
+from api.safeguarding import record_alert
+
+log = logging.getLogger(__name__)
+
+_PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]+)$")
+
+
+@dataclass
+class Understanding:
+    """A parse plus the safety verdict that was reached before it."""
+
+    parse: Parse
+    safety: Assessment
+
+
+class Engine:
+    """One loaded bot: its model, rules, actions and content."""
+
+    def __init__(self, project: BotProject, classifier: IntentClassifier, settings: Settings) -> None:
+        self.project = project
+        self.classifier = classifier
+        self.settings = settings
+        self.entities = EntityExtractor(project)
+        self.dialogue = Dialogue(project, ActionRunner(project.domain))
+        self.intents = set(project.domain.get("intents") or [])
+        self.pack: ContentPack = get_pack()
+        load_phrases()  # compile the crisis phrases now, not on the first message
+
+    @classmethod
+    def load(cls, settings: Settings) -> "Engine":
+        """Read bot/, and train the NLU model or load it from the cache."""
+        started = time.perf_counter()
+        project = load_project(settings.bot_dir)
+        classifier = IntentClassifier.load_or_train(project, settings.cache_dir)
+        engine = cls(project, classifier, settings)
+        log.info("engine ready", extra={"seconds": round(time.perf_counter() - started, 2)})
+        return engine
+
+    # -- understanding ---------------------------------------------------------------------
+
+    def understand(self, text: str) -> Understanding:
+        """The crisis check first, then the classifier; a crisis always wins."""
+        # The phrase list alone, before any model: the quickest possible path to help.
+        verdict = assess(text)
+        if verdict.crisis:
+            return Understanding(Parse(text, CRISIS_INTENT, 1.0, [(CRISIS_INTENT, 1.0)], []), verdict)
+        payload = _PAYLOAD.match(text.strip())
+        if payload and payload.group("intent") in self.intents:
+            intent = payload.group("intent")
+            verdict = Assessment(True, "danger", "button", 1.0) if intent == CRISIS_INTENT else NOT_CRISIS
+            return Understanding(Parse(text, intent, 1.0, [(intent, 1.0)], []), verdict)
+        clipped = text[: self.settings.nlu_max_chars]
+        if not any(ch.isalpha() for ch in clipped):
+            # Emoji, digits or punctuation only: nothing to classify.
+            return Understanding(Parse(text, "nlu_fallback", 0.0, [], []), NOT_CRISIS)
+        intent, confidence, ranking = self.classifier.classify(clipped)
+        crisis_probability = dict(ranking).get(CRISIS_INTENT, 0.0)
+        verdict = assess(text, crisis_probability)
+        if verdict.crisis:
+            intent, confidence = CRISIS_INTENT, max(confidence, crisis_probability)
+        elif intent == CRISIS_INTENT:
+            # The classifier said crisis but an everyday idiom explains it ("this form is killing me").
+            ranking = [(n, c) for n, c in ranking if n != CRISIS_INTENT]
+            intent, confidence = ranking[0] if ranking and ranking[0][1] >= self.classifier.threshold else (
+                "nlu_fallback",
+                ranking[0][1] if ranking else 0.0,
+            )
+        return Understanding(Parse(text, intent, confidence, ranking, self.entities.extract(clipped)), verdict)
+
+    def parse(self, text: str) -> Parse:
+        """What /model/parse returns."""
+        return self.understand(text).parse
+
+    # -- conversation ----------------------------------------------------------------------
+
+    def handle(self, sender: str, text: str, channel: str = "web", metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Answer one message in a conversation: Rasa's REST output, [{recipient_id, text, buttons?}]."""
+        meta = {**(metadata or {}), "channel": channel}
+        with session_scope() as session:
+            token = _current.set(session)  # actions run in-process join this transaction
+            try:
+                conversation = self._lock_conversation(session, sender, channel)
+                messages = self._respond(session, conversation, text, meta)
+            finally:
+                _current.reset(token)
+        return [_rest_message(sender, m) for m in messages if m.get("text") or m.get("buttons")]
+
+    def _respond(self, session: Session, conversation: Conversation, text: str, meta: dict[str, Any]) -> list[dict[str, Any]]:
+        state = DialogueState(
+            sender_id=conversation.id,
+            slots={**self.dialogue.initial_slots(), **(conversation.slots or {})},
+            active_loop=conversation.active_loop,
+            requested_slot=conversation.requested_slot,
+            latest_action=conversation.latest_action,
+        )
+        if not text.strip():
+            understanding = None
+            reply = self.pack.render("empty" if self.pack.has("empty") else "help", meta["channel"])
+            messages = [{"text": reply.text, "buttons": [b.__dict__ for b in reply.buttons]}]
+        else:
+            understanding = self.understand(text)
+            if understanding.safety.crisis:
+                messages = self._crisis(session, conversation, text, understanding.safety, meta["channel"])
+                self.dialogue.cancel_form(state)
+            else:
+                turn = Turn(parse=understanding.parse, metadata=meta)
+                self.dialogue.handle(state, turn)
+                messages = turn.messages
+        parse = understanding.parse if understanding else None
+        session.add(
+            TurnRow(
+                conversation_id=conversation.id,
+                role="user",
+                text=text,
+                intent=parse.intent if parse else None,
+                confidence=parse.confidence if parse else None,
+            )
+        )
+        for message in messages:
+            if message.get("text"):
+                session.add(TurnRow(conversation_id=conversation.id, role="bot", text=message["text"]))
+        conversation.slots = {k: v for k, v in state.slots.items() if v is not None and k != "requested_slot"}
+        conversation.active_loop = state.active_loop
+        conversation.requested_slot = state.requested_slot
+        conversation.latest_action = state.latest_action
+        conversation.latest_intent = parse.intent if parse else conversation.latest_intent
+        conversation.updated_at = utcnow()
+        session.add(conversation)
+        return messages
+
+    def _crisis(self, session: Session, conversation: Conversation, text: str, verdict: Assessment, channel: str) -> list[dict[str, Any]]:
+        record_alert(
+            session=session,
+            conversation_id=conversation.id,
+            channel=channel,
+            kind=verdict.kind,
+            matched=verdict.matched,
+            text=text,
+        )
+        return [
+            {"text": r.text, "buttons": [{"title": b.title, "payload": b.payload} for b in r.buttons]}
+            for r in crisis_replies(verdict, channel)
+        ]
+
+    @staticmethod
+    def _lock_conversation(session: Session, sender: str, channel: str) -> Conversation:
+        """The conversation row, locked for this transaction (created on the first message)."""
+        query = select(Conversation).where(Conversation.id == sender).with_for_update()
+        conversation = session.exec(query).first()
+        if conversation is not None:
+            return conversation
+        try:
+            with session.begin_nested():
+                conversation = Conversation(id=sender, channel=channel)
+                session.add(conversation)
+            return conversation
+        except IntegrityError:  # another process created it a moment ago
+            return session.exec(query).one()
+
+
+def _rest_message(sender: str, message: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"recipient_id": sender, "text": message.get("text") or ""}
+    if message.get("buttons"):
+        out["buttons"] = [{"title": b["title"], "payload": b["payload"]} for b in message["buttons"]]
+    return out

@@ -1,0 +1,162 @@
+"""Intent classification and entity extraction trained from bot/data (Rasa's training format).
+
+A TF-IDF model over word and character n-grams with a logistic regression: character n-grams
+carry text speak and typos ("wat", "councel tax", "skint"), words carry meaning. The trained
+model is cached under the data directory, keyed by a hash of bot/, and rebuilt when the data changes.
+"""
+
+import logging
+import pickle
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from api.engine.rasa_data import BotProject
+
+log = logging.getLogger(__name__)
+
+MODEL_VERSION = "1"  # bump when the features or model change, to invalidate caches
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def normalise(text: str) -> str:
+    """Lower-case, fold accents and curly quotes, squash letters repeated 3+ times ("pleeease")."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    text = re.sub(r"(\w)\1{2,}", r"\1\1", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass
+class Parse:
+    """What /model/parse returns, in Rasa's shape."""
+
+    text: str
+    intent: str
+    confidence: float
+    ranking: list[tuple[str, float]]
+    entities: list[dict[str, Any]]
+
+    def as_rasa(self) -> dict[str, Any]:
+        """Rasa's parse result JSON."""
+        return {
+            "text": self.text,
+            "intent": {"name": self.intent, "confidence": round(self.confidence, 4)},
+            "intent_ranking": [{"name": n, "confidence": round(c, 4)} for n, c in self.ranking],
+            "entities": self.entities,
+        }
+
+
+def _build_pipeline() -> Pipeline:
+    features = FeatureUnion(
+        [
+            (
+                "words",
+                TfidfVectorizer(
+                    preprocessor=normalise, ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"
+                ),
+            ),
+            (
+                "chars",
+                TfidfVectorizer(preprocessor=normalise, analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+            ),
+        ]
+    )
+    return Pipeline([("features", features), ("clf", LogisticRegression(C=20.0, max_iter=3000))])
+
+
+class EntityExtractor:
+    """Lookup tables and regexes as Rasa's RegexEntityExtractor uses them, then synonyms."""
+
+    def __init__(self, project: BotProject) -> None:
+        self._patterns: list[tuple[str, re.Pattern[str]]] = []
+        for entity, values in project.nlu.lookups.items():
+            alts = "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True) if v)
+            if alts:
+                self._patterns.append((entity, re.compile(rf"\b(?:{alts})\b", re.IGNORECASE)))
+        for entity, patterns in project.nlu.regexes.items():
+            for pattern in patterns:
+                self._patterns.append((entity, re.compile(pattern, re.IGNORECASE)))
+        self._synonyms = project.nlu.synonyms
+
+    def extract(self, text: str) -> list[dict[str, Any]]:
+        """Every match, with its synonym-mapped value."""
+        found = []
+        for entity, pattern in self._patterns:
+            for match in pattern.finditer(text):
+                raw = match.group(0)
+                found.append(
+                    {
+                        "entity": entity,
+                        "start": match.start(),
+                        "end": match.end(),
+                        "value": self._synonyms.get(raw.lower(), raw),
+                        "extractor": "RegexEntityExtractor",
+                    }
+                )
+        return sorted(found, key=lambda e: e["start"])
+
+
+class IntentClassifier:
+    """The trained model plus the project's fallback threshold."""
+
+    def __init__(self, pipeline: Pipeline, threshold: float, digest: str) -> None:
+        self.pipeline = pipeline
+        self.threshold = threshold
+        self.digest = digest
+        self.labels: list[str] = list(pipeline.classes_)
+
+    @classmethod
+    def train(cls, project: BotProject) -> "IntentClassifier":
+        """Fit on every example of bot/data."""
+        texts = [t for t, _ in project.nlu.examples]
+        labels = [i for _, i in project.nlu.examples]
+        if len(set(labels)) < 2:
+            raise ValueError("bot/data needs examples for at least two intents")
+        pipeline = _build_pipeline().fit(texts, labels)
+        return cls(pipeline, project.fallback_threshold, project.digest)
+
+    @classmethod
+    def load_or_train(cls, project: BotProject, cache_dir: Path) -> "IntentClassifier":
+        """Use the cached model for this exact bot/ data, or train and cache a new one."""
+        path = cache_dir / f"nlu-{MODEL_VERSION}-{project.digest[:16]}.pkl"
+        if path.exists():
+            try:
+                with path.open("rb") as fh:
+                    model = pickle.load(fh)  # our own artefact, written below
+                if isinstance(model, cls) and model.digest == project.digest:
+                    model.threshold = project.fallback_threshold
+                    return model
+            except Exception:  # a corrupt or foreign cache is rebuilt, never fatal
+                log.warning("nlu cache unreadable, retraining", extra={"path": str(path)})
+        model = cls.train(project)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(model, fh)
+        tmp.replace(path)  # atomic: a second process never reads half a file
+        for old in cache_dir.glob("nlu-*.pkl"):
+            if old != path:
+                old.unlink(missing_ok=True)
+        return model
+
+    def rank(self, text: str) -> list[tuple[str, float]]:
+        """Every intent with its probability, best first."""
+        probs = self.pipeline.predict_proba([text])[0]
+        order = np.argsort(probs)[::-1]
+        return [(self.labels[i], float(probs[i])) for i in order]
+
+    def classify(self, text: str) -> tuple[str, float, list[tuple[str, float]]]:
+        """The best intent, or nlu_fallback below the threshold."""
+        ranking = self.rank(text)
+        best, confidence = ranking[0]
+        if confidence < self.threshold:
+            return FALLBACK_INTENT, confidence, ranking[:10]
+        return best, confidence, ranking[:10]

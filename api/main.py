@@ -1,0 +1,54 @@
+"""Builds the FastAPI app: the engine, the channels and the error handling."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.config import get_settings
+from api.db import init_db
+from api.engine.core import Engine
+from api.routes import health, nlu, rest
+
+log = logging.getLogger(__name__)
+
+
+def _reasons(exc: RequestValidationError) -> list[str]:
+    """Plain-words reasons for each problem of a request."""
+    reasons = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+        if error.get("type") == "json_invalid":
+            reasons.append("the body is not valid JSON")
+        elif error.get("type") == "missing":
+            reasons.append(f"'{where}' is missing")
+        else:
+            reasons.append(f"'{where}': {error.get('msg')}")
+    return reasons
+
+
+def create_app() -> FastAPI:
+    """The whole product on the embedded engine."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings = get_settings()
+        await run_in_threadpool(init_db)
+        app.state.engine = await run_in_threadpool(Engine.load, settings)
+        yield
+
+    app = FastAPI(title="Caring Promise", version="0.1.0", lifespan=lifespan)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        reasons = _reasons(exc)
+        status = 400 if any("not valid JSON" in r for r in reasons) else 422
+        return JSONResponse({"detail": "; ".join(reasons), "errors": reasons}, status_code=status)
+
+    for module in (health, rest, nlu):
+        app.include_router(module.router)
+    return app

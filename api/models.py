@@ -1,0 +1,77 @@
+"""Stored data. Store the least: no names or numbers of young people beyond what a feature needs."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, for defaults."""
+    return datetime.now(UTC)
+
+
+# One conversation per sender; its dialogue state lives here, not in process memory.
+class Conversation(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=128)
+    channel: str = Field(default="web", max_length=16)
+    slots: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    active_loop: str | None = Field(default=None, max_length=64)
+    requested_slot: str | None = Field(default=None, max_length=64)
+    latest_intent: str | None = Field(default=None, max_length=64)
+    latest_action: str | None = Field(default=None, max_length=64)
+    # The rest of a long SMS answer, sent when the young person replies MORE.
+    pending_more: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+# One message in or out of a conversation.
+class Turn(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str = Field(index=True, max_length=128, foreign_key="conversation.id", ondelete="CASCADE")
+    role: str = Field(max_length=8)  # user | bot
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    intent: str | None = Field(default=None, max_length=64)
+    confidence: float | None = None
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+# A crisis message, kept for the duty team to act on (never purged with conversations).
+class SafeguardingAlert(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str = Field(index=True, max_length=128)
+    channel: str = Field(default="web", max_length=16)
+    kind: str = Field(max_length=32)  # suicide | self_harm | abuse | exploitation | violence | danger
+    matched: str = Field(default="", max_length=200)  # what triggered it: a phrase or "classifier"
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="new", max_length=16)  # new | acknowledged | closed
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+# Shared fields of a piece of feedback.
+class FeedbackBase(SQLModel):
+    channel: str = Field(default="web", max_length=16)
+
+
+# What a young person sends (API or the give_feedback flow).
+class FeedbackCreate(FeedbackBase):
+    text: str
+
+
+# Stored feedback: redacted text only, unless the young person agreed to be contacted.
+class Feedback(FeedbackBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))  # redacted
+    original_text: str | None = Field(default=None, sa_column=Column(Text))  # only with consent
+    contact_ok: bool = False
+    conversation_id: str | None = Field(default=None, max_length=128)  # only with consent
+    themes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+# What the API returns about a piece of feedback.
+class FeedbackPublic(FeedbackBase):
+    id: int
+    themes: list[str]

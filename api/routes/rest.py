@@ -1,0 +1,33 @@
+"""Rasa's REST channel: POST /webhooks/rest/webhook."""
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from api.deps import EngineDep, SettingsDep
+
+router = APIRouter(prefix="/webhooks/rest", tags=["conversation"])
+
+
+class RestMessage(BaseModel):
+    """A message from the web chat or any REST client."""
+
+    sender: str = Field(min_length=1, max_length=128, description="an opaque id for the conversation")
+    message: str = Field(max_length=20_000, description="what the young person wrote (may be empty)")
+    metadata: dict[str, Any] | None = None
+
+
+class RestReply(BaseModel):
+    """One message of the reply."""
+
+    recipient_id: str
+    text: str
+    buttons: list[dict[str, str]] | None = None
+
+
+@router.post("/webhook", response_model=list[RestReply], response_model_exclude_none=True)
+def webhook(body: RestMessage, engine: EngineDep, settings: SettingsDep) -> list[dict[str, Any]]:
+    """Answer a message in the sender's conversation, as the Rasa REST channel does."""
+    sender = body.sender.strip() or body.sender
+    return engine.handle(sender, body.message, channel="web", metadata=body.metadata)

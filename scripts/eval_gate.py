@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Start a server on a scratch database, run shared/eval/evaluate.py against it, and fail below the bar.
+
+The bar (issue: conversation core): intent accuracy >= 0.90 on dev_intents.yml, escalation
+recall 1.0 and no false alarm on dev_safety.yml. The dev sets measure; nothing trains on them.
+"""
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("CARING_SHARED_DIR", ROOT.parent / "shared"))
+BARS = {"intent_accuracy": 0.90, "escalation_recall": 1.0, "false_alarm_rate": 0.0}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=1) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("server did not become healthy")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--verbose", action="store_true", help="print evaluate.py's whole report")
+    args = ap.parse_args()
+    evaluate = SHARED / "eval" / "evaluate.py"
+    if not evaluate.exists():
+        print(f"eval gate: {evaluate} not found (set CARING_SHARED_DIR)", file=sys.stderr)
+        return 1
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as data_dir:
+        env = {**os.environ, "CARING_DATA_DIR": data_dir, "CARING_DATABASE_URL": ""}
+        env.pop("CARING_DATABASE_URL")
+        server = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_healthy(url, server)
+            report_path = Path(data_dir) / "report.json"
+            cmd = [
+                sys.executable,
+                str(evaluate),
+                "--url",
+                url,
+                "--intents",
+                str(SHARED / "eval" / "dev_intents.yml"),
+                "--safety",
+                str(SHARED / "eval" / "dev_safety.yml"),
+                "--json",
+                str(report_path),
+            ]
+            if not args.verbose:
+                cmd.append("--quiet")
+            subprocess.run(cmd, check=True)
+            report = json.loads(report_path.read_text())
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    got = {
+        "intent_accuracy": report["intents"]["accuracy"],
+        "escalation_recall": report["safety"]["escalation_recall"],
+        "false_alarm_rate": report["safety"]["false_alarm_rate"],
+    }
+    failures = []
+    if got["intent_accuracy"] < BARS["intent_accuracy"]:
+        failures.append(f"intent accuracy {got['intent_accuracy']:.3f} < {BARS['intent_accuracy']}")
+        for gold, pred, text in report["intents"]["misses"]:
+            print(f"  miss: {gold} -> {pred}: {text}")
+    if got["escalation_recall"] < BARS["escalation_recall"]:
+        failures.append(f"escalation recall {got['escalation_recall']:.3f} < 1.0: {report['safety']['missed']}")
+    if got["false_alarm_rate"] > BARS["false_alarm_rate"]:
+        failures.append(f"false alarms: {report['safety']['false_alarms']}")
+    if report["intents"]["false_crisis"]:
+        failures.append(f"{report['intents']['false_crisis']} ordinary dev messages called crisis")
+    if failures:
+        print("EVAL GATE FAILED: " + "; ".join(failures))
+        return 1
+    print("eval gate passed: " + ", ".join(f"{k}={v:.3f}" for k, v in got.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Shared fixtures: a scratch data directory and database, one trained engine, a test client."""
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Settings are read from the environment: point them at scratch space before anything loads.
+_DATA = Path(tempfile.mkdtemp(prefix="caring-test-"))
+os.environ["CARING_DATA_DIR"] = str(_DATA)
+os.environ.setdefault("CARING_ENVIRONMENT", "test")
+
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlmodel import Session, SQLModel  # noqa: E402
+
+from api.config import get_settings  # noqa: E402
+from api.db import get_engine, init_db  # noqa: E402
+from api.main import create_app  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def app():  # type: ignore[no-untyped-def]
+    """The app with its engine loaded once for the whole run."""
+    application = create_app()
+    with TestClient(application):
+        yield application
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    """A client on the shared app; dependency overrides are cleared afterwards."""
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+    app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def engine(app):  # type: ignore[no-untyped-def]
+    """The loaded embedded engine."""
+    return app.state.engine
+
+
+@pytest.fixture
+def session(app) -> Iterator[Session]:  # type: ignore[no-untyped-def]
+    """A session on the test database."""
+    with Session(get_engine()) as db:
+        yield db
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database() -> Iterator[None]:
+    """A fresh schema for the run."""
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    SQLModel.metadata.drop_all(get_engine())
+    init_db()
+    yield

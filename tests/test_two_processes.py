@@ -1,0 +1,87 @@
+"""Two server processes on one database serve one conversation in turn: no state in memory."""
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def two_servers(tmp_path):
+    env = {**os.environ, "CARING_DATA_DIR": str(tmp_path)}
+    procs, urls = [], []
+    for _ in range(2):
+        port = _free_port()
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        urls.append(f"http://127.0.0.1:{port}")
+    deadline = time.monotonic() + 90
+    for url, proc in zip(urls, procs, strict=True):
+        while True:
+            assert proc.poll() is None, "server exited"
+            assert time.monotonic() < deadline, "server did not start"
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+    yield urls, tmp_path / "caring-promise.db"
+    for proc in procs:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_a_form_started_on_one_process_finishes_on_the_other(two_servers):
+    (a, b), _ = two_servers
+    sender = {"sender": "two-process"}
+    first = httpx.post(f"{a}/webhooks/rest/webhook", json={**sender, "message": "/give_feedback"}).json()
+    second = httpx.post(f"{b}/webhooks/rest/webhook", json={**sender, "message": "more youth clubs pls"}).json()
+    third = httpx.post(f"{a}/webhooks/rest/webhook", json={**sender, "message": "no"}).json()
+    assert "mind" in first[0]["text"].lower() or "feedback" in first[0]["text"].lower()
+    assert second[0]["text"] != first[0]["text"]
+    # The consent question was asked by b, and a understood the answer as the end of the form.
+    assert third[0]["text"] != second[0]["text"]
+    assert "thank" in third[0]["text"].lower()
+
+
+def test_simultaneous_messages_on_both_processes_lose_no_turns(two_servers):
+    from concurrent.futures import ThreadPoolExecutor
+
+    urls, db_path = two_servers
+    sender = "two-process-turns"
+
+    def send(i: int) -> int:
+        url = urls[i % 2]
+        return httpx.post(
+            f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": f"hiya {i}"}, timeout=30
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(send, range(20)))
+    assert statuses == [200] * 20
+    with sqlite3.connect(db_path) as db:
+        stored = {row[0] for row in db.execute(
+            "select text from turn where conversation_id = ? and role = 'user'", (sender,)
+        )}
+    assert stored == {f"hiya {i}" for i in range(20)}
