@@ -16,8 +16,8 @@ def channel_of(tracker: Tracker) -> str:
 
 def utter_reply(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     """Send a rendered answer, with its buttons and content key."""
-    buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
-    dispatcher.utter_message(text=reply.text, buttons=buttons, key=reply.key)
+    message = reply.as_message()
+    dispatcher.utter_message(text=message["text"], buttons=message["buttons"], key=message["key"])
 
 
 def say(dispatcher: CollectingDispatcher, tracker: Tracker, key: str) -> None:

@@ -7,6 +7,9 @@ from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "development-only-secret-not-for-production"
+DEV_TWILIO_TOKEN = "development-only-twilio-token"
+DEV_TWILIO_SID = "AC00000000000000000000000000000000"
 
 
 class Settings(BaseSettings):
@@ -28,6 +31,15 @@ class Settings(BaseSettings):
     max_message_chars: int = 20_000
     # Only this many characters reach the classifier (the crisis check always reads everything).
     nlu_max_chars: int = 1_000
+
+    # Keys conversation ids and opt-outs to phone numbers without storing the numbers.
+    secret_key: SecretStr | None = None
+    # Only for tests and local fakes: where the Twilio REST client sends its requests.
+    twilio_api_base: str | None = None
+    twilio_messaging_service_sid: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TWILIO_MESSAGING_SERVICE_SID", "CARING_TWILIO_MESSAGING_SERVICE_SID"),
+    )
 
     twilio_account_sid: str | None = Field(
         default=None, validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "CARING_TWILIO_ACCOUNT_SID")
@@ -53,7 +65,14 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _no_placeholder_secrets_in_production(self) -> "Settings":
-        if self.environment == "production":
+        if self.environment != "production":
+            # Development and tests get fixed, obviously-fake secrets so `make run` works offline.
+            self.secret_key = self.secret_key or SecretStr(DEV_SECRET)
+            self.twilio_auth_token = self.twilio_auth_token or SecretStr(DEV_TWILIO_TOKEN)
+            self.twilio_account_sid = self.twilio_account_sid or DEV_TWILIO_SID
+        else:
+            if not self.secret_key or self.secret_key.get_secret_value() in {DEV_SECRET, "changeme", "secret"}:
+                raise ValueError("CARING_SECRET_KEY must be set to a long random value in production")
             token = self.twilio_auth_token.get_secret_value() if self.twilio_auth_token else ""
             if token and token.lower() in {"changeme", "change-me", "secret", "xxx", "todo"}:
                 raise ValueError("TWILIO_AUTH_TOKEN is a placeholder; set the real token in production")

@@ -68,6 +68,11 @@ class Reply:
     text: str
     buttons: tuple[Button, ...]
 
+    def as_message(self) -> dict[str, Any]:
+        """The reply as a Rasa bot message: text, buttons and the content key."""
+        buttons = [{"title": b.title, "payload": b.payload} for b in self.buttons]
+        return {"text": self.text, "buttons": buttons, "key": self.key}
+
 
 class ContentError(Exception):
     """A content file that cannot be read at all."""
@@ -113,9 +118,7 @@ class ContentPack:
                 title=str(raw.get("title") or key.replace("_", " ").capitalize()),
                 sms=str(raw.get("sms") or "").strip(),
                 web=str(raw.get("web") or "").strip(),
-                buttons=tuple(
-                    Button(str(b["title"]), str(b["payload"])) for b in raw.get("buttons") or [] if b
-                ),
+                buttons=tuple(Button(str(b["title"]), str(b["payload"])) for b in raw.get("buttons") or [] if b),
                 sources=tuple(str(s) for s in raw.get("sources") or []),
                 review_date=_as_date(raw.get("review_date")),
                 extra={k: v for k, v in raw.items() if k not in Answer.__dataclass_fields__},
@@ -230,9 +233,7 @@ def check_pack(pack: ContentPack, required: tuple[str, ...], today: date | None 
                 shown = " ".join(repr(ch) for ch in bad)
                 report.problems.append(f"{where}: sms has characters a basic phone cannot send cheaply: {shown}")
             elif gsm7_length(sms) > SEGMENT:
-                report.problems.append(
-                    f"{where}: sms is {gsm7_length(sms)} characters, more than one text ({SEGMENT})"
-                )
+                report.problems.append(f"{where}: sms is {gsm7_length(sms)} characters, more than one text ({SEGMENT})")
         if not answer.sources:
             report.problems.append(f"{where}: no sources")
         if answer.review_date is None:

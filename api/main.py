@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from api.config import get_settings
 from api.db import init_db
 from api.engine.core import Engine
-from api.routes import health, nlu, rest
+from api.routes import health, nlu, rest, twilio
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,6 @@ def create_app() -> FastAPI:
         status = 400 if any("not valid JSON" in r for r in reasons) else 422
         return JSONResponse({"detail": "; ".join(reasons), "errors": reasons}, status_code=status)
 
-    for module in (health, rest, nlu):
+    for module in (health, rest, nlu, twilio):
         app.include_router(module.router)
     return app

@@ -23,6 +23,8 @@ class Conversation(SQLModel, table=True):
     latest_action: str | None = Field(default=None, max_length=64)
     # The rest of a long SMS answer, sent when the young person replies MORE.
     pending_more: str | None = Field(default=None, sa_column=Column(Text))
+    # The payloads of the numbered options last offered by SMS ("Reply 1 for ...").
+    options: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow, index=True)
 
@@ -75,3 +77,42 @@ class Feedback(FeedbackBase, table=True):
 class FeedbackPublic(FeedbackBase):
     id: int
     themes: list[str]
+
+
+# A young person the council supports: looked up by mobile so the bot can greet them by name.
+class YoungPerson(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, max_length=32)  # the council's case reference
+    first_name: str = Field(max_length=64)
+    mobile: str | None = Field(default=None, unique=True, max_length=20)  # E.164, +447700900123
+    status: str = Field(default="care_leaver", max_length=16)  # in_care | care_leaver
+    worker_id: int | None = Field(default=None)
+
+
+# An SMS webhook call already handled: Twilio retries must not be processed twice.
+class InboundSms(SQLModel, table=True):
+    message_sid: str = Field(primary_key=True, max_length=64)
+    conversation_id: str = Field(max_length=128, index=True)
+    twiml: str = Field(sa_column=Column(Text, nullable=False))  # the answer given, repeated on a retry
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+# A number that texted STOP (or that Twilio refused with 21610): nothing is sent to it.
+class SmsOptOut(SQLModel, table=True):
+    number_hash: str = Field(primary_key=True, max_length=64)
+    opted_out: bool = True
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+# A text we sent through Twilio's REST API, with what Twilio said about it.
+class OutboundSms(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    to_masked: str = Field(max_length=24)  # +44 7*** ***123: enough for staff to recognise
+    number_hash: str = Field(max_length=64, index=True)
+    purpose: str = Field(default="", max_length=32)  # advisor_reply | notification | ...
+    twilio_sid: str | None = Field(default=None, unique=True, max_length=64)
+    status: str = Field(default="queued", max_length=16)  # queued|sent|delivered|failed|undelivered|blocked|unknown
+    error_code: int | None = None
+    attempts: int = 0
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -59,7 +59,11 @@ def test_caring_promise_has_every_heading_and_commitment():
     full = pack.answers["caring_promise_full"].extra["sections"]
     assert len(full) == 6
     commitments = [c for s in full for c in s["commitments"]]
-    for expected in ("Listen to you", "Help you see your family if it's safe", "Tell you how to complain if you need to"):
+    for expected in (
+        "Listen to you",
+        "Help you see your family if it's safe",
+        "Tell you how to complain if you need to",
+    ):
         assert expected in commitments
     web = pack.render("caring_promise", "web").text
     for commitment in commitments:

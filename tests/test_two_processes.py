@@ -81,7 +81,7 @@ def test_simultaneous_messages_on_both_processes_lose_no_turns(two_servers):
         statuses = list(pool.map(send, range(20)))
     assert statuses == [200] * 20
     with sqlite3.connect(db_path) as db:
-        stored = {row[0] for row in db.execute(
-            "select text from turn where conversation_id = ? and role = 'user'", (sender,)
-        )}
+        stored = {
+            row[0] for row in db.execute("select text from turn where conversation_id = ? and role = 'user'", (sender,))
+        }
     assert stored == {f"hiya {i}" for i in range(20)}

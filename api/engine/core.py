@@ -15,13 +15,14 @@ from sqlmodel import Session, select
 
 from api.config import Settings
 from api.content import ContentPack, get_pack
-from api.db import _current, session_scope
+from api.db import unit_of_work
 from api.engine.actions import ActionRunner
 from api.engine.dialogue import Dialogue, DialogueState, Turn
 from api.engine.nlu import EntityExtractor, IntentClassifier, Parse
 from api.engine.rasa_data import BotProject, load_project
 from api.engine.safety import CRISIS_INTENT, NOT_CRISIS, Assessment, assess, crisis_replies, load_phrases
-from api.models import Conversation, Turn as TurnRow, utcnow
+from api.models import Conversation, utcnow
+from api.models import Turn as TurnRow
 from api.safeguarding import record_alert
 
 log = logging.getLogger(__name__)
@@ -85,9 +86,13 @@ class Engine:
         elif intent == CRISIS_INTENT:
             # The classifier said crisis but an everyday idiom explains it ("this form is killing me").
             ranking = [(n, c) for n, c in ranking if n != CRISIS_INTENT]
-            intent, confidence = ranking[0] if ranking and ranking[0][1] >= self.classifier.threshold else (
-                "nlu_fallback",
-                ranking[0][1] if ranking else 0.0,
+            intent, confidence = (
+                ranking[0]
+                if ranking and ranking[0][1] >= self.classifier.threshold
+                else (
+                    "nlu_fallback",
+                    ranking[0][1] if ranking else 0.0,
+                )
             )
         return Understanding(Parse(text, intent, confidence, ranking, self.entities.extract(clipped)), verdict)
 
@@ -97,19 +102,20 @@ class Engine:
 
     # -- conversation ----------------------------------------------------------------------
 
-    def handle(self, sender: str, text: str, channel: str = "web", metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    def handle(
+        self, sender: str, text: str, channel: str = "web", metadata: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         """Answer one message in a conversation: Rasa's REST output, [{recipient_id, text, buttons?}]."""
         meta = {**(metadata or {}), "channel": channel}
-        with session_scope() as session:
-            token = _current.set(session)  # actions run in-process join this transaction
-            try:
-                conversation = self._lock_conversation(session, sender, channel)
-                messages = self._respond(session, conversation, text, meta)
-            finally:
-                _current.reset(token)
+        # One transaction for the whole turn; actions run in-process join it.
+        with unit_of_work() as session:
+            conversation = lock_conversation(session, sender, channel)
+            messages = self._respond(session, conversation, text, meta)
         return [_rest_message(sender, m) for m in messages if m.get("text") or m.get("buttons")]
 
-    def _respond(self, session: Session, conversation: Conversation, text: str, meta: dict[str, Any]) -> list[dict[str, Any]]:
+    def _respond(
+        self, session: Session, conversation: Conversation, text: str, meta: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         state = DialogueState(
             sender_id=conversation.id,
             slots={**self.dialogue.initial_slots(), **(conversation.slots or {})},
@@ -120,7 +126,7 @@ class Engine:
         if not text.strip():
             understanding = None
             reply = self.pack.render("empty" if self.pack.has("empty") else "help", meta["channel"])
-            messages = [{"text": reply.text, "buttons": [b.__dict__ for b in reply.buttons]}]
+            messages = [reply.as_message()]
         else:
             understanding = self.understand(text)
             if understanding.safety.crisis:
@@ -152,7 +158,9 @@ class Engine:
         session.add(conversation)
         return messages
 
-    def _crisis(self, session: Session, conversation: Conversation, text: str, verdict: Assessment, channel: str) -> list[dict[str, Any]]:
+    def _crisis(
+        self, session: Session, conversation: Conversation, text: str, verdict: Assessment, channel: str
+    ) -> list[dict[str, Any]]:
         record_alert(
             session=session,
             conversation_id=conversation.id,
@@ -161,25 +169,22 @@ class Engine:
             matched=verdict.matched,
             text=text,
         )
-        return [
-            {"text": r.text, "buttons": [{"title": b.title, "payload": b.payload} for b in r.buttons]}
-            for r in crisis_replies(verdict, channel)
-        ]
+        return [reply.as_message() for reply in crisis_replies(verdict, channel)]
 
-    @staticmethod
-    def _lock_conversation(session: Session, sender: str, channel: str) -> Conversation:
-        """The conversation row, locked for this transaction (created on the first message)."""
-        query = select(Conversation).where(Conversation.id == sender).with_for_update()
-        conversation = session.exec(query).first()
-        if conversation is not None:
-            return conversation
-        try:
-            with session.begin_nested():
-                conversation = Conversation(id=sender, channel=channel)
-                session.add(conversation)
-            return conversation
-        except IntegrityError:  # another process created it a moment ago
-            return session.exec(query).one()
+
+def lock_conversation(session: Session, sender: str, channel: str) -> Conversation:
+    """The conversation row, locked for this transaction (created on the first message)."""
+    query = select(Conversation).where(Conversation.id == sender).with_for_update()
+    conversation = session.exec(query).first()
+    if conversation is not None:
+        return conversation
+    try:
+        with session.begin_nested():
+            conversation = Conversation(id=sender, channel=channel)
+            session.add(conversation)
+        return conversation
+    except IntegrityError:  # another process created it a moment ago
+        return session.exec(query).one()
 
 
 def _rest_message(sender: str, message: dict[str, Any]) -> dict[str, Any]:

@@ -200,7 +200,9 @@ class Dialogue:
                 if state.active_loop is None:
                     state.requested_slot = None
 
-    def _tracker(self, state: DialogueState, turn: Turn, extra_events: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    def _tracker(
+        self, state: DialogueState, turn: Turn, extra_events: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
         """A Rasa tracker state, as the Rasa server sends it to the action server."""
         parse = turn.parse
         latest = {

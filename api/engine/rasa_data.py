@@ -65,9 +65,7 @@ def strip_entities(text: str) -> tuple[str, list[dict[str, Any]]]:
         else:
             spec = yaml.safe_load(match.group("brace"))
             name, canonical = spec.get("entity", ""), spec.get("value", "")
-        entities.append(
-            {"entity": name, "start": start, "end": start + len(value), "value": canonical or value}
-        )
+        entities.append({"entity": name, "start": start, "end": start + len(value), "value": canonical or value})
         out.append(value)
         pos = match.end()
     out.append(text[pos:])

@@ -64,9 +64,7 @@ class PhraseList:
 def load_phrases(path: Path = PHRASES_FILE) -> PhraseList:
     """Read and compile crisis_phrases.yml (once per process)."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    patterns = tuple(
-        (kind, re.compile(p)) for kind, items in raw.items() if kind != "calm" for p in items or []
-    )
+    patterns = tuple((kind, re.compile(p)) for kind, items in raw.items() if kind != "calm" for p in items or [])
     calm = tuple(re.compile(p) for p in raw.get("calm") or [])
     return PhraseList(patterns, calm)
 

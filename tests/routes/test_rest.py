@@ -81,9 +81,7 @@ def test_another_language_gets_a_friendly_reply(client):
 
 
 def test_invalid_json_is_a_400_with_a_reason(client):
-    response = client.post(
-        "/webhooks/rest/webhook", content=b"{not json", headers={"Content-Type": "application/json"}
-    )
+    response = client.post("/webhooks/rest/webhook", content=b"{not json", headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     assert "JSON" in response.json()["detail"]
 

@@ -1,0 +1,138 @@
+"""The SMS channel: Twilio keywords, retries, MORE and numbered options, in front of the engine."""
+
+import logging
+import re
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+from twilio.twiml.messaging_response import MessagingResponse
+
+from api.content import get_pack
+from api.db import unit_of_work
+from api.engine.core import Engine, lock_conversation
+from api.models import Conversation, InboundSms, YoungPerson
+from api.optout import is_opted_out, set_opt_out
+from api.privacy import mask_number, normalise_number, number_key
+from api.sms import numbered_options, split_for_sms, to_gsm
+
+log = logging.getLogger(__name__)
+
+# Twilio's opt-out keywords (FACTS.md 5), each only as the whole message.
+STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
+START_WORDS = frozenset({"START", "UNSTOP", "YES"})
+HELP_WORDS = frozenset({"HELP", "INFO"})
+MORE_WORD = "MORE"
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """The parts of Twilio's webhook call we use."""
+
+    message_sid: str
+    sender: str
+    body: str
+
+
+def conversation_id_for(number: str) -> str:
+    """The conversation of a phone number, keyed so the number itself is not stored."""
+    return "sms:" + number_key(number)[:40]
+
+
+def twiml(messages: list[str]) -> str:
+    """A TwiML answer; the library escapes &, < and > in the text."""
+    response = MessagingResponse()
+    for message in messages:
+        response.message(message)
+    return str(response)
+
+
+def _keyword(body: str) -> str:
+    return re.sub(r"[^A-Z]", "", body.strip().upper()) if len(body.strip()) <= 16 else ""
+
+
+class SmsChannel:
+    """Handles one inbound text, exactly once."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def handle(self, inbound: Inbound) -> str:
+        """The TwiML answer; a retried MessageSid gets the first answer again, without processing."""
+        with unit_of_work() as session:
+            done = session.get(InboundSms, inbound.message_sid)
+            if done is not None:
+                return done.twiml
+            conversation_id = conversation_id_for(inbound.sender)
+            # Claim the MessageSid first: a concurrent retry now waits for this transaction.
+            record = InboundSms(message_sid=inbound.message_sid, conversation_id=conversation_id, twiml="")
+            session.add(record)
+            session.flush()
+            messages = self._reply(session, inbound, conversation_id)
+            record.twiml = twiml(messages)
+            session.add(record)
+        log.info("sms handled", extra={"from": mask_number(inbound.sender), "messages": len(messages)})
+        return record.twiml
+
+    def _reply(self, session: Session, inbound: Inbound, conversation_id: str) -> list[str]:
+        keyword = _keyword(inbound.body)
+        opted_out = is_opted_out(session, inbound.sender)
+        pack = get_pack()
+        if keyword in STOP_WORDS:
+            set_opt_out(session, number_hash=number_key(inbound.sender), opted_out=True)
+            return []  # Twilio's Advanced Opt-Out confirms; anything we sent would be refused
+        if keyword in START_WORDS and opted_out:
+            set_opt_out(session, number_hash=number_key(inbound.sender), opted_out=False)
+            return [to_gsm(pack.render("sms_start", "sms").text)] if pack.has("sms_start") else []
+        if keyword in HELP_WORDS:
+            return self._fit(session, conversation_id, pack.render("sms_help", "sms").text, [])
+        if opted_out:
+            # Nothing goes to an opted-out number, except help in a crisis.
+            understanding = self.engine.understand(inbound.body)
+            if not understanding.safety.crisis:
+                return []
+        if keyword == MORE_WORD:
+            return self._more(session, conversation_id)
+        text = self._chosen_option(session, conversation_id, inbound.body)
+        person = self._young_person(session, inbound.sender)
+        metadata = {"first_name": person.first_name} if person else {}
+        replies = self.engine.handle(conversation_id, text, channel="sms", metadata=metadata)
+        body = "\n".join(r["text"] for r in replies if r.get("text"))
+        buttons = next((r["buttons"] for r in reversed(replies) if r.get("buttons")), [])
+        return self._fit(session, conversation_id, body, buttons)
+
+    def _fit(self, session: Session, conversation_id: str, body: str, buttons: list[dict[str, str]]) -> list[str]:
+        """At most three single-segment texts; options only when they fit; the rest waits for MORE."""
+        conversation = lock_conversation(session, conversation_id, "sms")
+        body = to_gsm(body)
+        options = numbered_options([b["title"] for b in buttons]) if buttons else ""
+        reply = split_for_sms(f"{body}\n{to_gsm(options)}" if options else body)
+        if options and reply.rest:
+            reply = split_for_sms(body)  # a long answer: the options would be cut, so leave them out
+            options = ""
+        conversation.options = [b["payload"] for b in buttons] if options else []
+        conversation.pending_more = reply.rest or None
+        session.add(conversation)
+        return reply.messages
+
+    def _more(self, session: Session, conversation_id: str) -> list[str]:
+        conversation = lock_conversation(session, conversation_id, "sms")
+        pending = conversation.pending_more
+        conversation.pending_more = None  # MORE works once
+        if not pending:
+            return [to_gsm(get_pack().render("more", "sms").text)]
+        return self._fit(session, conversation_id, pending, [])
+
+    @staticmethod
+    def _chosen_option(session: Session, conversation_id: str, body: str) -> str:
+        """'2' after 'Reply 1 for ..., 2 for ...' is the second option's payload."""
+        choice = body.strip().rstrip(".")
+        if not choice.isdigit():
+            return body
+        conversation = session.get(Conversation, conversation_id)
+        options = conversation.options if conversation else []
+        index = int(choice) - 1
+        return options[index] if 0 <= index < len(options) else body
+
+    @staticmethod
+    def _young_person(session: Session, number: str) -> YoungPerson | None:
+        return session.exec(select(YoungPerson).where(YoungPerson.mobile == normalise_number(number))).first()
