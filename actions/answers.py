@@ -5,7 +5,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.content import say
+from actions.content import channel_of, say, utter_reply
 from api.content import get_pack
 
 # Intents whose answer has another name in content/.
@@ -21,5 +21,12 @@ class ActionAnswer(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or "nlu_fallback"
         key = CONTENT_KEY.get(intent, intent)
-        say(dispatcher, tracker, key if get_pack().has(key) else "fallback")
+        pack = get_pack()
+        # A young person the directory knows (by their mobile) is greeted by first name; nobody else's
+        # details are ever used.
+        first_name = ((tracker.latest_message or {}).get("metadata") or {}).get("first_name")
+        if first_name and pack.has(f"{key}_known"):
+            utter_reply(dispatcher, pack.render(f"{key}_known", channel_of(tracker), {"first_name": first_name}))
+            return []
+        say(dispatcher, tracker, key if pack.has(key) else "fallback")
         return []

@@ -55,6 +55,47 @@ def _lines() -> Iterator[str]:
         yield line
 
 
+@app.command()
+def sms(
+    text: str = typer.Argument(..., help="what the young person texts"),
+    sender: str = typer.Option("+447700900123", "--from", help="the phone number texting"),
+    url: str = typer.Option("http://127.0.0.1:8000", help="the running server"),
+) -> None:
+    """Send a correctly signed Twilio webhook to a running server and show the reply as a phone would."""
+    import secrets
+    import xml.etree.ElementTree as ET
+
+    import httpx
+    from twilio.request_validator import RequestValidator
+
+    from api.config import get_settings
+    from api.sms import segments
+
+    settings = get_settings()
+    path = "/webhooks/twilio/webhook"
+    signed = (settings.public_url or url).rstrip("/") + path
+    params = {
+        "MessageSid": "SM" + secrets.token_hex(16),
+        "AccountSid": settings.twilio_account_sid or "",
+        "From": sender,
+        "To": settings.twilio_from_number or "+447000000000",
+        "Body": text,
+        "NumMedia": "0",
+    }
+    token = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else ""
+    signature = RequestValidator(token).compute_signature(signed, params)
+    response = httpx.post(url.rstrip("/") + path, data=params, headers={"X-Twilio-Signature": signature}, timeout=15)
+    if response.status_code != 200:
+        typer.echo(f"HTTP {response.status_code}: {response.text}")
+        raise typer.Exit(1)
+    messages = [m.text or "" for m in ET.fromstring(response.text).iter("Message")]
+    if not messages:
+        typer.echo("(no reply)")
+    for i, message in enumerate(messages, start=1):
+        typer.echo(f"--- text {i} of {len(messages)} ({len(message)} characters, {segments(message)} segment(s))")
+        typer.echo(message)
+
+
 @content_app.command("check")
 def content_check(council: str = typer.Option(None, help="council folder (default: the setting)")) -> None:
     """Fail on anything a reviewer must fix; list the settings the council still has to fill in."""

@@ -61,8 +61,8 @@ def get_session() -> Iterator[Session]:
 
 @contextmanager
 def session_scope() -> Iterator[Session]:
-    """A session that commits on success and rolls back on error."""
-    with Session(get_engine()) as session:
+    """A session that commits on success and rolls back on error (objects stay readable after)."""
+    with Session(get_engine(), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

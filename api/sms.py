@@ -170,12 +170,18 @@ def split_for_sms(text: str, max_messages: int = MAX_MESSAGES) -> SmsReply:
             i += 1
             continue
         if last:
+            if not current:
+                # A sentence longer than the room left beside the hint: take it word by word
+                # (and a word longer than that, character by character).
+                words = pieces[i].split()
+                if len(words) > 1:
+                    pieces[i : i + 1] = words
+                else:
+                    pieces[i : i + 1] = [pieces[i][: room // 2], pieces[i][room // 2 :]]
+                continue
             # Everything left waits for MORE (the current message ends with the hint).
-            rest = " ".join(pieces[i:])
-            if not current:  # a single piece too long for the room left: split it by characters
-                current, rest = pieces[i][: room - 1], pieces[i][room - 1 :] + " " + " ".join(pieces[i + 1 :])
-            messages.append(f"{current} {MORE_HINT}".strip())
-            return SmsReply(messages, rest.strip())
+            messages.append(f"{current} {MORE_HINT}")
+            return SmsReply(messages, " ".join(pieces[i:]).strip())
         messages.append(current)
         current = ""
     if current:

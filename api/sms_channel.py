@@ -47,7 +47,7 @@ def twiml(messages: list[str]) -> str:
 
 
 def _keyword(body: str) -> str:
-    return re.sub(r"[^A-Z]", "", body.strip().upper()) if len(body.strip()) <= 16 else ""
+    return re.sub(r"[\s.!?]+$", "", body.strip().upper())
 
 
 class SmsChannel:

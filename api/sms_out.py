@@ -104,10 +104,12 @@ class SmsSender:
             try:
                 message = self.client.messages.create(**kwargs)
             except Exception as exc:  # noqa: BLE001  (every failure is recorded; none is raised to the caller)
-                if _never_sent(exc) and attempt < self.attempts:
+                never_sent = _never_sent(exc)
+                if never_sent and attempt < self.attempts:
                     time.sleep(0.2 * attempt)
                     continue
-                record.status = "failed" if isinstance(exc, TwilioRestException) else "unknown"
+                # Refused or never sent: failed. Anything else may have gone out: unknown, not retried.
+                record.status = "failed" if never_sent or isinstance(exc, TwilioRestException) else "unknown"
                 record.error_code = getattr(exc, "code", None)
                 log.warning(
                     "sms send failed",
