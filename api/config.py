@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     council: str = "lincolnshire"  # which folder of content/ answers
     bot_dir: Path = ROOT / "bot"
     content_dir: Path = ROOT / "content"
+    log_level: str = "INFO"
     engine: str = "embedded"  # embedded | rasa (a later deployment forwards to a Rasa server)
 
     # Longest message we accept at all; longer gets a 413-style 422 with a reason.

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from api import logs
 from api.config import get_settings
 from api.db import init_db
 from api.engine.core import Engine
@@ -37,6 +38,8 @@ def create_app() -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings = get_settings()
+        if settings.environment != "test":
+            logs.configure(settings.log_level)
         await run_in_threadpool(init_db)
         app.state.engine = await run_in_threadpool(Engine.load, settings)
         yield
@@ -49,6 +52,7 @@ def create_app() -> FastAPI:
         status = 400 if any("not valid JSON" in r for r in reasons) else 422
         return JSONResponse({"detail": "; ".join(reasons), "errors": reasons}, status_code=status)
 
+    app.add_middleware(logs.RequestIdMiddleware)
     for module in (health, rest, nlu, twilio):
         app.include_router(module.router)
     return app
