@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs on SQLite, then again on this PostgreSQL when it answers (a fresh schema per run).
+TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: help install run test lint eval bench content-check clean
 
@@ -21,8 +23,11 @@ install: $(BIN)/caring-promise ## create .venv and install the product and its t
 run: install ## install and start the product on the embedded default (SQLite under ./var)
 	$(BIN)/caring-promise serve --host $(HOST) --port $(PORT)
 
-test: install ## install and run every test, then the content check and the dev-set evaluation
+test: install ## install and run every test (SQLite, then PostgreSQL if reachable), content check, dev-set evaluation
 	$(BIN)/pytest -q
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(TEST_POSTGRES_URL)'.replace('+psycopg',''), connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== the same suite on PostgreSQL"; CARING_DATABASE_URL='$(TEST_POSTGRES_URL)' $(BIN)/pytest -q; \
+	else echo "== PostgreSQL not reachable at $(TEST_POSTGRES_URL): SQLite only"; fi
 	$(BIN)/caring-promise content check
 	$(BIN)/python scripts/eval_gate.py
 

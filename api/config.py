@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     environment: str = "development"  # development | test | production
     data_dir: Path = Path("./var")
     database_url: str | None = None  # default: SQLite in data_dir
+    database_schema: str | None = None  # PostgreSQL only: tables live in this schema (tests use a fresh one)
     public_url: str | None = None  # the address Twilio calls, for signature checks behind a proxy
 
     council: str = "lincolnshire"  # which folder of content/ answers

@@ -42,7 +42,8 @@ def get_engine() -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         _sqlite_pragmas(engine)
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        connect_args = {"options": f"-csearch_path={settings.database_schema}"} if settings.database_schema else {}
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args)
     return engine
 
 

@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,9 +12,13 @@ import pytest
 _DATA = Path(tempfile.mkdtemp(prefix="caring-test-"))
 os.environ["CARING_DATA_DIR"] = str(_DATA)
 os.environ.setdefault("CARING_ENVIRONMENT", "test")
+# On PostgreSQL (CARING_DATABASE_URL=postgresql+psycopg://...) every run gets a fresh schema.
+_PG = os.environ.get("CARING_DATABASE_URL", "").startswith("postgresql")
+if _PG:
+    os.environ["CARING_DATABASE_SCHEMA"] = f"test_{uuid.uuid4().hex[:12]}"
 
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlmodel import Session, SQLModel  # noqa: E402
+from sqlmodel import Session  # noqa: E402
 
 from api.config import get_settings  # noqa: E402
 from api.db import get_engine, init_db  # noqa: E402
@@ -56,6 +61,17 @@ def _database() -> Iterator[None]:
     """A fresh schema for the run."""
     get_settings.cache_clear()
     get_engine.cache_clear()
-    SQLModel.metadata.drop_all(get_engine())
+    schema = get_settings().database_schema
+    if _PG and schema:
+        from sqlalchemy import create_engine, text
+
+        admin = create_engine(get_settings().db_url)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     init_db()
     yield
+    if _PG and schema:
+        get_engine().dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

@@ -52,6 +52,22 @@ def two_servers(tmp_path):
         proc.wait(timeout=20)
 
 
+def _user_turns(db_path: Path, sender: str) -> set[str]:
+    """What the servers stored: their SQLite file, or the shared PostgreSQL schema of this run."""
+    from sqlmodel import Session, select
+
+    from api.db import get_engine
+    from api.models import Turn
+
+    if os.environ.get("CARING_DATABASE_URL", "").startswith("postgresql"):
+        with Session(get_engine()) as session:
+            rows = session.exec(select(Turn.text).where(Turn.conversation_id == sender, Turn.role == "user"))
+            return set(rows)
+    with sqlite3.connect(db_path) as db:
+        query = "select text from turn where conversation_id = ? and role = 'user'"
+        return {row[0] for row in db.execute(query, (sender,))}
+
+
 def test_a_form_started_on_one_process_finishes_on_the_other(two_servers):
     (a, b), _ = two_servers
     sender = {"sender": "two-process"}
@@ -80,8 +96,4 @@ def test_simultaneous_messages_on_both_processes_lose_no_turns(two_servers):
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(pool.map(send, range(20)))
     assert statuses == [200] * 20
-    with sqlite3.connect(db_path) as db:
-        stored = {
-            row[0] for row in db.execute("select text from turn where conversation_id = ? and role = 'user'", (sender,))
-        }
-    assert stored == {f"hiya {i}" for i in range(20)}
+    assert _user_turns(db_path, sender) == {f"hiya {i}" for i in range(20)}

@@ -20,7 +20,15 @@ from api.engine.actions import ActionRunner
 from api.engine.dialogue import Dialogue, DialogueState, Turn
 from api.engine.nlu import EntityExtractor, IntentClassifier, Parse
 from api.engine.rasa_data import BotProject, load_project
-from api.engine.safety import CRISIS_INTENT, NOT_CRISIS, Assessment, assess, crisis_replies, load_phrases
+from api.engine.safety import (
+    CRISIS_INTENT,
+    NOT_CRISIS,
+    Assessment,
+    classifier_verdict,
+    crisis_replies,
+    load_phrases,
+    phrase_verdict,
+)
 from api.models import Conversation, utcnow
 from api.models import Turn as TurnRow
 from api.safeguarding import record_alert
@@ -28,6 +36,12 @@ from api.safeguarding import record_alert
 log = logging.getLogger(__name__)
 
 _PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]+)$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters (a NUL byte cannot even be stored in PostgreSQL); keep everything else."""
+    return _CONTROL.sub("", text)
 
 
 @dataclass
@@ -65,8 +79,9 @@ class Engine:
 
     def understand(self, text: str) -> Understanding:
         """The crisis check first, then the classifier; a crisis always wins."""
+        text = clean_text(text)
         # The phrase list alone, before any model: the quickest possible path to help.
-        verdict = assess(text)
+        verdict = phrase_verdict(text)
         if verdict.crisis:
             return Understanding(Parse(text, CRISIS_INTENT, 1.0, [(CRISIS_INTENT, 1.0)], []), verdict)
         payload = _PAYLOAD.match(text.strip())
@@ -80,7 +95,7 @@ class Engine:
             return Understanding(Parse(text, "nlu_fallback", 0.0, [], []), NOT_CRISIS)
         intent, confidence, ranking = self.classifier.classify(clipped)
         crisis_probability = dict(ranking).get(CRISIS_INTENT, 0.0)
-        verdict = assess(text, crisis_probability)
+        verdict = classifier_verdict(text, crisis_probability)
         if verdict.crisis:
             intent, confidence = CRISIS_INTENT, max(confidence, crisis_probability)
         elif intent == CRISIS_INTENT:
@@ -107,6 +122,7 @@ class Engine:
     ) -> list[dict[str, Any]]:
         """Answer one message in a conversation: Rasa's REST output, [{recipient_id, text, buttons?}]."""
         meta = {**(metadata or {}), "channel": channel}
+        text = clean_text(text)
         # One transaction for the whole turn; actions run in-process join it.
         with unit_of_work() as session:
             conversation = lock_conversation(session, sender, channel)

@@ -60,7 +60,10 @@ class Dialogue:
         self._run_rule(state, turn, self._rule_for(turn.parse.intent))
 
     def cancel_form(self, state: DialogueState) -> None:
-        """Leave any active form (after a crisis, or when the young person starts over)."""
+        """Leave any active form and forget its half-given answers (after a crisis)."""
+        if state.active_loop:
+            for slot in self._required(state.active_loop):
+                state.slots[slot] = None
         state.active_loop = None
         state.requested_slot = None
 
@@ -87,6 +90,8 @@ class Dialogue:
         return list((self.forms.get(form) or {}).get("required_slots") or [])
 
     def _activate_form(self, state: DialogueState, turn: Turn, form: str) -> None:
+        for slot in self._required(form):  # a new start: nothing carried over from last time
+            state.slots[slot] = None
         state.active_loop = form
         turn.events.append({"event": "active_loop", "name": form})
         self._ask_next_or_finish(state, turn, form)

@@ -80,16 +80,24 @@ def _crisis_kind_from_words(text: str) -> str:
     return "danger"
 
 
-def assess(text: str, crisis_probability: float = 0.0, phrases: PhraseList | None = None) -> Assessment:
-    """Decide whether a message is a crisis from the phrase list and the classifier's probability."""
-    phrases = phrases or load_phrases()
+def phrase_verdict(text: str, phrases: PhraseList | None = None) -> Assessment:
+    """The phrase list alone: no model, the quickest path to help."""
+    hit = (phrases or load_phrases()).match(normalise(text))
+    return Assessment(True, hit[0], hit[1], 1.0) if hit else NOT_CRISIS
+
+
+def classifier_verdict(text: str, crisis_probability: float, phrases: PhraseList | None = None) -> Assessment:
+    """The classifier's crisis probability, unless an everyday idiom explains the alarming words."""
     clean = normalise(text)
-    hit = phrases.match(clean)
-    if hit:
-        return Assessment(True, hit[0], hit[1], 1.0)
-    if crisis_probability >= CLASSIFIER_THRESHOLD and not phrases.is_calm_idiom(clean):
+    if crisis_probability >= CLASSIFIER_THRESHOLD and not (phrases or load_phrases()).is_calm_idiom(clean):
         return Assessment(True, _crisis_kind_from_words(clean), "classifier", crisis_probability)
     return NOT_CRISIS
+
+
+def assess(text: str, crisis_probability: float = 0.0, phrases: PhraseList | None = None) -> Assessment:
+    """Decide whether a message is a crisis from the phrase list and the classifier's probability."""
+    verdict = phrase_verdict(text, phrases)
+    return verdict if verdict.crisis else classifier_verdict(text, crisis_probability, phrases)
 
 
 def crisis_replies(verdict: Assessment, channel: str) -> list[Reply]:
