@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from api import logs
+from api import demo, logs
 from api.config import get_settings
 from api.db import init_db
 from api.engine.core import Engine
@@ -41,6 +41,8 @@ def create_app() -> FastAPI:
         if settings.environment != "test":
             logs.configure(settings.log_level)
         await run_in_threadpool(init_db)
+        if settings.environment == "development":
+            await run_in_threadpool(demo.load_demo)
         app.state.engine = await run_in_threadpool(Engine.load, settings)
         yield
 

@@ -17,9 +17,9 @@ from api.engine.nlu import normalise
 
 PHRASES_FILE = Path(__file__).with_name("crisis_phrases.yml")
 CRISIS_INTENT = "crisis"
-# The classifier's crisis probability that escalates on its own (well below the fallback
-# threshold: a missed crisis costs far more than an unneeded helpline list).
-CLASSIFIER_THRESHOLD = 0.35
+# The classifier's crisis probability that escalates on its own. The phrase list is the main net;
+# this catches what it misses. At 0.5 (not lower) it leaves everyday questions alone.
+CLASSIFIER_THRESHOLD = 0.5
 ABUSE_KINDS = frozenset({"abuse", "exploitation", "violence"})
 
 
