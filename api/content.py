@@ -91,6 +91,15 @@ def _as_date(value: Any) -> date | None:
     return None
 
 
+def _web_from_sections(raw: dict[str, Any]) -> str:
+    """An answer written as headed lists (the Caring Promise): the intro, then each heading and its items."""
+    lines = [str(raw.get("intro") or "").strip()]
+    for section in raw.get("sections") or []:
+        lines.append(f"{section.get('heading', '')}:")
+        lines.extend(f"- {item}" for item in section.get("commitments") or [])
+    return "\n".join(line for line in lines if line)
+
+
 class ContentPack:
     """Every answer and setting of one council."""
 
@@ -119,7 +128,7 @@ class ContentPack:
                 key=key,
                 title=str(raw.get("title") or key.replace("_", " ").capitalize()),
                 sms=str(raw.get("sms") or "").strip(),
-                web=str(raw.get("web") or "").strip(),
+                web=str(raw.get("web") or _web_from_sections(raw)).strip(),
                 buttons=tuple(Button(str(b["title"]), str(b["payload"])) for b in raw.get("buttons") or [] if b),
                 sources=tuple(str(s) for s in raw.get("sources") or []),
                 review_date=_as_date(raw.get("review_date")),

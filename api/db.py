@@ -27,9 +27,11 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
-        # Take the write lock up front: two deferred transactions that both read then write
-        # would otherwise deadlock, and SQLite fails one of them at once instead of waiting.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A writing unit of work takes the write lock up front: two deferred transactions that
+        # both read then write would deadlock, and SQLite fails one at once instead of waiting.
+        # Reads begin deferred and, in WAL mode, never block a writer.
+        immediate = conn.get_execution_options().get("sqlite_begin_immediate")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 @lru_cache
@@ -62,8 +64,9 @@ def get_session() -> Iterator[Session]:
 
 @contextmanager
 def session_scope() -> Iterator[Session]:
-    """A session that commits on success and rolls back on error (objects stay readable after)."""
-    with Session(get_engine(), expire_on_commit=False) as session:
+    """A writing session that commits on success and rolls back on error (objects stay readable after)."""
+    engine = get_engine().execution_options(sqlite_begin_immediate=True)
+    with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

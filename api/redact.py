@@ -21,8 +21,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         r"\g<cue>[name]",
         re.compile(
-            r"(?P<cue>\b(?:[Mm]y name is|I'm called|[Cc]alled|[Nn]amed|(?:[Ww]orker|[Cc]arer|PA|[Aa]dvi[sz][oe]r"
-            r"|[Mm]um|[Dd]ad|[Bb]rother|[Ss]ister|[Tt]eacher|[Mm]ate|[Ff]riend|[Bb]oyfriend|[Gg]irlfriend)),?\s+)"
+            r"(?P<cue>\b(?i:my name is|i'm called|i am called|called|named|worker|carer|pa|advi[sz][oe]r|mum|dad"
+            r"|brother|sister|teacher|mate|friend|boyfriend|girlfriend|nan|uncle|aunt|aunty|manager),?\s+)"
             r"[A-Z][a-z]{1,}(?:\s+[A-Z][a-z]+)?",
         ),
     ),

@@ -56,7 +56,7 @@ def test_crisis_answer_names_help_that_works_now():
 
 def test_caring_promise_has_every_heading_and_commitment():
     pack = ContentPack(get_settings().content_dir / "lincolnshire")
-    full = pack.answers["caring_promise_full"].extra["sections"]
+    full = pack.answers["caring_promise"].extra["sections"]
     assert len(full) == 6
     commitments = [c for s in full for c in s["commitments"]]
     for expected in (

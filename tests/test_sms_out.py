@@ -83,7 +83,10 @@ def test_status_callback_updates_the_record(client, fake, session):
     params = {"MessageSid": record.twilio_sid, "MessageStatus": "delivered"}
     token = get_settings().twilio_auth_token.get_secret_value()
     signature = RequestValidator(token).compute_signature(url, params)
-    assert client.post("/webhooks/twilio/status", data=params, headers={"X-Twilio-Signature": signature}).status_code == 204
+    assert (
+        client.post("/webhooks/twilio/status", data=params, headers={"X-Twilio-Signature": signature}).status_code
+        == 204
+    )
     stored = session.exec(select(OutboundSms).where(OutboundSms.twilio_sid == record.twilio_sid)).one()
     assert stored.status == "delivered"
     assert client.post("/webhooks/twilio/status", data=params, headers={"X-Twilio-Signature": "bad"}).status_code == 403

@@ -38,7 +38,9 @@ class FakeTwilio:
                 if behaviour[0] == "status":
                     return self._json(behaviour[1], {"code": 20429, "message": "Too Many Requests", "status": 429})
                 if behaviour[0] == "error":
-                    return self._json(behaviour[1], {"code": behaviour[2], "message": "refused", "status": behaviour[1]})
+                    return self._json(
+                        behaviour[1], {"code": behaviour[2], "message": "refused", "status": behaviour[1]}
+                    )
                 fake.accepted.append(form)
                 return self._json(201, self._message(form))
 

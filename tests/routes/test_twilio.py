@@ -88,7 +88,9 @@ def test_stop_then_a_message_then_start(client):
     # A crisis still gets help, opted out or not.
     assert "116 123" in " ".join(messages(text_in(client, "i want to kill myself", sender=sender)))
     assert messages(text_in(client, "start", sender=sender)) == [get_pack().render("sms_start", "sms").text]
-    assert messages(text_in(client, "how do i get a job", sender=sender)) == [get_pack().render("jobs", "sms").text]
+    assert messages(text_in(client, "how do i get a job", sender=sender))[0].startswith(
+        get_pack().render("jobs", "sms").text
+    )
 
 
 def test_yes_is_only_an_opt_in_after_stop(client):
