@@ -53,7 +53,12 @@ def init_db() -> None:
     """Create any missing tables."""
     import api.models  # noqa: F401  (registers the tables)
 
-    SQLModel.metadata.create_all(get_engine())
+    # Several processes may start at once: create the tables under a lock so only one does.
+    engine = get_engine().execution_options(sqlite_begin_immediate=True)
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7212001)")
+        SQLModel.metadata.create_all(conn)
 
 
 def get_session() -> Iterator[Session]:

@@ -6,6 +6,7 @@ model is cached under the data directory, keyed by a hash of bot/, and rebuilt w
 """
 
 import logging
+import os
 import pickle
 import re
 import unicodedata
@@ -138,7 +139,7 @@ class IntentClassifier:
                 log.warning("nlu cache unreadable, retraining", extra={"path": str(path)})
         model = cls.train(project)
         cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")  # two processes may train at once
         with tmp.open("wb") as fh:
             pickle.dump(model, fh)
         tmp.replace(path)  # atomic: a second process never reads half a file
