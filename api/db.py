@@ -1,7 +1,8 @@
 """The database engine and sessions (SQLite by default, PostgreSQL in production)."""
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from functools import lru_cache
 
@@ -67,11 +68,18 @@ def get_session() -> Iterator[Session]:
         yield session
 
 
+# SQLite has one writer at a time. Threads of this process queue here, in order, instead of
+# polling SQLite's busy handler (whose growing sleeps made a long latency tail under load);
+# other processes still wait on SQLite's own lock.
+_sqlite_writer = threading.Lock()
+
+
 @contextmanager
 def session_scope() -> Iterator[Session]:
     """A writing session that commits on success and rolls back on error (objects stay readable after)."""
     engine = get_engine().execution_options(sqlite_begin_immediate=True)
-    with Session(engine, expire_on_commit=False) as session:
+    serial = _sqlite_writer if engine.dialect.name == "sqlite" else nullcontext()
+    with serial, Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -150,7 +151,10 @@ class IntentClassifier:
 
     def rank(self, text: str) -> list[tuple[str, float]]:
         """Every intent with its probability, best first."""
-        probs = self.pipeline.predict_proba([text])[0]
+        # The same features as the pipeline, without FeatureUnion's joblib machinery per call.
+        union = self.pipeline.named_steps["features"]
+        features = hstack([vectorizer.transform([text]) for _, vectorizer in union.transformer_list]).tocsr()
+        probs = self.pipeline.named_steps["clf"].predict_proba(features)[0]
         order = np.argsort(probs)[::-1]
         return [(self.labels[i], float(probs[i])) for i in order]
 
