@@ -49,12 +49,22 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def start_server(data_dir: str, port: int) -> tuple[subprocess.Popen, float]:
+def worker_memory(pid: int) -> str:
+    """With several workers, each worker's peak too (uvicorn's supervisor is `pid`)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    pids = [int(p) for p in children.read_text().split()] if children.exists() else []
+    workers = [c for c in pids if "api.main" in Path(f"/proc/{c}/cmdline").read_text(errors="replace")] or pids
+    if len(workers) < 2:
+        return ""
+    return " (workers: " + ", ".join(f"{peak_rss_mb(c):.0f} MB" for c in workers) + ")"
+
+
+def start_server(data_dir: str, port: int, workers: int = 1) -> tuple[subprocess.Popen, float]:
     env = {**os.environ, "CARING_DATA_DIR": data_dir}
     env.pop("CARING_DATABASE_URL", None)
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -98,13 +108,14 @@ def pct(values: list[float], q: float) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--messages", type=int, default=25, help="messages per conversation")
+    ap.add_argument("--workers", type=int, default=1, help="server processes (uvicorn workers)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
         port = free_port()
         proc, cold = start_server(data_dir, port)  # trains the model and caches it
         proc.terminate()
         proc.wait()
-        proc, warm = start_server(data_dir, port)  # loads the cached model
+        proc, warm = start_server(data_dir, port, args.workers)  # loads the cached model
         url = f"http://127.0.0.1:{port}"
         try:
             print(f"start-up: {cold:.2f} s with training, {warm:.2f} s from the cached model")
@@ -117,7 +128,7 @@ def main() -> None:
                     f"p50 {pct(latencies, 0.50):.1f} ms, p99 {pct(latencies, 0.99):.1f} ms, "
                     f"mean {1000 * statistics.mean(latencies):.1f} ms, {len(latencies) / elapsed:.0f} messages/s"
                 )
-            print(f"server peak memory (VmHWM): {peak_rss_mb(proc.pid):.0f} MB")
+            print(f"server peak memory (VmHWM): {peak_rss_mb(proc.pid):.0f} MB" + worker_memory(proc.pid))
         finally:
             proc.terminate()
             proc.wait()
