@@ -9,6 +9,26 @@ import typer
 app = typer.Typer(help="Caring Promise: the assistant for children in care and care leavers.", no_args_is_help=True)
 content_app = typer.Typer(help="Check the approved answers in content/.", no_args_is_help=True)
 app.add_typer(content_app, name="content")
+db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration the database does not have yet."""
+    from api import migrate
+
+    migrate.upgrade()
+    current, _ = migrate.revisions()
+    typer.echo(f"Database at revision {current}.")
+
+
+@db_app.command("revision")
+def db_revision(message: str) -> None:
+    """Write a new migration for what changed in api/models.py (for developers)."""
+    from api import migrate
+
+    migrate.new_revision(message)
 
 
 @app.command()
@@ -23,10 +43,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
 def chat(sender: str = typer.Option(None, help="conversation id (a new one by default)")) -> None:
     """Talk to the bot in the terminal, as the web chat would (Ctrl-D or 'quit' to leave)."""
     from api.config import get_settings
-    from api.db import init_db
     from api.engine.core import Engine
+    from api.main import prepare_database
 
-    init_db()
+    prepare_database(get_settings())
     engine = Engine.load(get_settings())
     sender = sender or f"cli-{uuid.uuid4().hex[:8]}"
     typer.echo("Caring Promise chat. Type a message; 'quit' to leave.")

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     environment: str = "development"  # development | test | production
     data_dir: Path = Path("./var")
     database_url: str | None = None  # default: SQLite in data_dir
+    # Upgrade the schema at start-up. On by default only in development (the embedded default);
+    # elsewhere start-up refuses a database that is behind and `caring-promise db upgrade` is run.
+    auto_migrate: bool | None = None
     database_schema: str | None = None  # PostgreSQL only: tables live in this schema (tests use a fresh one)
     public_url: str | None = None  # the address Twilio calls, for signature checks behind a proxy
 
@@ -67,6 +70,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _no_placeholder_secrets_in_production(self) -> "Settings":
+        if self.auto_migrate is None:
+            self.auto_migrate = self.environment == "development"
         if self.environment != "production":
             # Development and tests get fixed, obviously-fake secrets so `make run` works offline.
             self.secret_key = self.secret_key or SecretStr(DEV_SECRET)

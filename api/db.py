@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from api.config import get_settings
 
@@ -48,18 +48,6 @@ def get_engine() -> Engine:
         connect_args = {"options": f"-csearch_path={settings.database_schema}"} if settings.database_schema else {}
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args)
     return engine
-
-
-def init_db() -> None:
-    """Create any missing tables."""
-    import api.models  # noqa: F401  (registers the tables)
-
-    # Several processes may start at once: create the tables under a lock so only one does.
-    engine = get_engine().execution_options(sqlite_begin_immediate=True)
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7212001)")
-        SQLModel.metadata.create_all(conn)
 
 
 def get_session() -> Iterator[Session]:

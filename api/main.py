@@ -9,9 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from api import demo, logs
-from api.config import get_settings
-from api.db import init_db
+from api import demo, logs, migrate
+from api.config import Settings, get_settings
 from api.engine.core import Engine
 from api.routes import health, nlu, rest, twilio
 
@@ -32,6 +31,15 @@ def _reasons(exc: RequestValidationError) -> list[str]:
     return reasons
 
 
+def prepare_database(settings: Settings) -> None:
+    """Upgrade the schema where that is the setting (the embedded default), else refuse one that is behind."""
+    if settings.auto_migrate:
+        migrate.upgrade()
+    migrate.ensure_current()
+    if settings.environment == "development":
+        demo.load_demo()
+
+
 def create_app() -> FastAPI:
     """The whole product on the embedded engine."""
 
@@ -40,9 +48,7 @@ def create_app() -> FastAPI:
         settings = get_settings()
         if settings.environment != "test":
             logs.configure(settings.log_level)
-        await run_in_threadpool(init_db)
-        if settings.environment == "development":
-            await run_in_threadpool(demo.load_demo)
+        await run_in_threadpool(prepare_database, settings)
         app.state.engine = await run_in_threadpool(Engine.load, settings)
         yield
 

@@ -20,8 +20,9 @@ if _PG:
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from api import migrate  # noqa: E402
 from api.config import get_settings  # noqa: E402
-from api.db import get_engine, init_db  # noqa: E402
+from api.db import get_engine  # noqa: E402
 from api.main import create_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,10 +69,10 @@ def _database() -> Iterator[None]:
         admin = create_engine(get_settings().db_url)
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    init_db()
+    migrate.upgrade()
     yield
+    get_engine().dispose()
     if _PG and schema:
-        get_engine().dispose()
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()

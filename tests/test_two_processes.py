@@ -23,6 +23,8 @@ def _free_port() -> int:
 @pytest.fixture
 def two_servers(tmp_path):
     env = {**os.environ, "CARING_DATA_DIR": str(tmp_path)}
+    # Tests run with CARING_ENVIRONMENT=test: the servers refuse a database that is behind.
+    subprocess.run([sys.executable, "-m", "api.cli", "db", "upgrade"], cwd=ROOT, env=env, check=True)
     procs, urls = [], []
     for _ in range(2):
         port = _free_port()
