@@ -30,7 +30,9 @@ class Settings(BaseSettings):
     bot_dir: Path = ROOT / "bot"
     content_dir: Path = ROOT / "content"
     log_level: str = "INFO"
-    engine: str = "embedded"  # embedded | rasa (a later deployment forwards to a Rasa server)
+    engine: str = "embedded"  # embedded | rasa (forward to a real Rasa server; safety and channels stay here)
+    rasa_url: str = "http://rasa:5005"
+    rasa_timeout: float = 8.0  # seconds; Twilio waits 15 in all
 
     # Longest message we accept at all; longer gets a 413-style 422 with a reason.
     max_message_chars: int = 20_000

@@ -40,6 +40,17 @@ def prepare_database(settings: Settings) -> None:
         demo.load_demo()
 
 
+def load_engine(settings: Settings) -> Engine:
+    """The embedded engine (default), or the one that forwards to a Rasa server."""
+    if settings.engine == "rasa":
+        from api.engine.rasa_remote import RasaEngine
+
+        return RasaEngine.load(settings)
+    if settings.engine != "embedded":
+        raise ValueError(f"CARING_ENGINE must be 'embedded' or 'rasa', not {settings.engine!r}")
+    return Engine.load(settings)
+
+
 def create_app() -> FastAPI:
     """The whole product on the embedded engine."""
 
@@ -49,7 +60,7 @@ def create_app() -> FastAPI:
         if settings.environment != "test":
             logs.configure(settings.log_level)
         await run_in_threadpool(prepare_database, settings)
-        app.state.engine = await run_in_threadpool(Engine.load, settings)
+        app.state.engine = await run_in_threadpool(load_engine, settings)
         yield
 
     app = FastAPI(title="Caring Promise", version="0.1.0", lifespan=lifespan)

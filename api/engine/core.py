@@ -55,7 +55,7 @@ class Understanding:
 class Engine:
     """One loaded bot: its model, rules, actions and content."""
 
-    def __init__(self, project: BotProject, classifier: IntentClassifier, settings: Settings) -> None:
+    def __init__(self, project: BotProject, classifier: IntentClassifier | None, settings: Settings) -> None:
         self.project = project
         self.classifier = classifier
         self.settings = settings
@@ -93,7 +93,7 @@ class Engine:
         if not any(ch.isalpha() for ch in clipped):
             # Emoji, digits or punctuation only: nothing to classify.
             return Understanding(Parse(text, "nlu_fallback", 0.0, [], []), NOT_CRISIS)
-        intent, confidence, ranking = self.classifier.classify(clipped)
+        intent, confidence, ranking, entities = self.classify(clipped)
         crisis_probability = dict(ranking).get(CRISIS_INTENT, 0.0)
         verdict = classifier_verdict(text, crisis_probability)
         if verdict.crisis:
@@ -101,15 +101,24 @@ class Engine:
         elif intent == CRISIS_INTENT:
             # The classifier said crisis but an everyday idiom explains it ("this form is killing me").
             ranking = [(n, c) for n, c in ranking if n != CRISIS_INTENT]
-            intent, confidence = (
-                ranking[0]
-                if ranking and ranking[0][1] >= self.classifier.threshold
-                else (
-                    "nlu_fallback",
-                    ranking[0][1] if ranking else 0.0,
-                )
-            )
-        return Understanding(Parse(text, intent, confidence, ranking, self.entities.extract(clipped)), verdict)
+            best, best_confidence = ranking[0] if ranking else ("nlu_fallback", 0.0)
+            intent = best if best_confidence >= self.project.fallback_threshold else "nlu_fallback"
+            confidence = best_confidence
+        return Understanding(Parse(text, intent, confidence, ranking, entities), verdict)
+
+    def classify(self, text: str) -> tuple[str, float, list[tuple[str, float]], list[dict[str, Any]]]:
+        """Intent, confidence, ranking and entities from the embedded model."""
+        intent, confidence, ranking = self.classifier.classify(text)
+        return intent, confidence, ranking, self.entities.extract(text)
+
+    def next_messages(self, state: DialogueState, turn: Turn) -> list[dict[str, Any]]:
+        """The bot's messages for an understood, non-crisis message: bot/'s rules, forms and actions."""
+        self.dialogue.handle(state, turn)
+        return turn.messages
+
+    def ready(self) -> bool:
+        """Whether this engine can answer (the embedded one can, once loaded)."""
+        return self.classifier is not None
 
     def parse(self, text: str) -> Parse:
         """What /model/parse returns."""
@@ -149,9 +158,7 @@ class Engine:
                 messages = self._crisis(session, conversation, text, understanding.safety, meta["channel"])
                 self.dialogue.cancel_form(state)
             else:
-                turn = Turn(parse=understanding.parse, metadata=meta)
-                self.dialogue.handle(state, turn)
-                messages = turn.messages
+                messages = self.next_messages(state, Turn(parse=understanding.parse, metadata=meta))
         parse = understanding.parse if understanding else None
         session.add(
             TurnRow(

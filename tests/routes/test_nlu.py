@@ -36,3 +36,8 @@ def test_health(client):
     response = client.get("/health")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
+
+
+def test_ready_checks_database_schema_and_engine(client):
+    body = client.get("/ready").json()
+    assert body == {"status": "ready", "engine": True, "database": True, "schema": True}
