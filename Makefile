@@ -29,6 +29,7 @@ test: install ## install and run every test (SQLite, then PostgreSQL if reachabl
 		echo "== the same suite on PostgreSQL"; CARING_DATABASE_URL='$(TEST_POSTGRES_URL)' $(BIN)/pytest -q; \
 	else echo "== PostgreSQL not reachable at $(TEST_POSTGRES_URL): SQLite only"; fi
 	$(BIN)/caring-promise content check
+	bash scripts/check_compose.sh
 	$(BIN)/python scripts/eval_gate.py
 
 lint: install ## ruff
