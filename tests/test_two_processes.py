@@ -54,7 +54,7 @@ def two_servers(tmp_path):
         proc.wait(timeout=20)
 
 
-def _user_turns(db_path: Path, sender: str) -> set[str]:
+def _user_turns(db_path: Path, sender: str) -> list[str]:
     """What the servers stored: their SQLite file, or the shared PostgreSQL schema of this run."""
     from sqlmodel import Session, select
 
@@ -64,10 +64,10 @@ def _user_turns(db_path: Path, sender: str) -> set[str]:
     if os.environ.get("CARING_DATABASE_URL", "").startswith("postgresql"):
         with Session(get_engine()) as session:
             rows = session.exec(select(Turn.text).where(Turn.conversation_id == sender, Turn.role == "user"))
-            return set(rows)
+            return sorted(rows)
     with sqlite3.connect(db_path) as db:
         query = "select text from turn where conversation_id = ? and role = 'user'"
-        return {row[0] for row in db.execute(query, (sender,))}
+        return sorted(row[0] for row in db.execute(query, (sender,)))
 
 
 def test_a_form_started_on_one_process_finishes_on_the_other(two_servers):
@@ -98,4 +98,35 @@ def test_simultaneous_messages_on_both_processes_lose_no_turns(two_servers):
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(pool.map(send, range(20)))
     assert statuses == [200] * 20
-    assert _user_turns(db_path, sender) == {f"hiya {i}" for i in range(20)}
+    assert _user_turns(db_path, sender) == sorted(f"hiya {i}" for i in range(20))
+
+
+def test_an_sms_retry_to_the_other_process_is_not_processed_twice(two_servers):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from twilio.request_validator import RequestValidator
+
+    from api.config import get_settings
+    from api.sms_channel import conversation_id_for
+
+    urls, db_path = two_servers
+    sender = "+447700900321"
+    params = {
+        "MessageSid": "SMtwoprocess0000000000000000000001",
+        "From": sender,
+        "To": "+447000000000",
+        "Body": "what is a pathway plan",
+    }
+    token = get_settings().twilio_auth_token.get_secret_value()
+
+    def deliver(url: str) -> str:
+        path = f"{url}/webhooks/twilio/webhook"
+        signature = RequestValidator(token).compute_signature(path, params)
+        response = httpx.post(path, data=params, headers={"X-Twilio-Signature": signature}, timeout=30)
+        assert response.status_code == 200
+        return response.text
+
+    with ThreadPoolExecutor(max_workers=4) as pool:  # Twilio's retry can land while the first is running
+        answers = list(pool.map(deliver, urls + urls))
+    assert len(set(answers)) == 1 and "<Message>" in answers[0]
+    assert _user_turns(db_path, conversation_id_for(sender)) == ["what is a pathway plan"]  # once, not four times

@@ -78,7 +78,9 @@ def rasa_request(action: str, *, text: str, intent: str, slots: dict | None = No
 
 
 def test_answer_over_http(app, action_server):
-    response = httpx.post(f"{action_server}/webhook", json=rasa_request("action_answer", text="im skint", intent="money"))
+    response = httpx.post(
+        f"{action_server}/webhook", json=rasa_request("action_answer", text="im skint", intent="money")
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["events"] == []
