@@ -4,6 +4,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -63,10 +64,15 @@ class SmsChannel:
             if done is not None:
                 return done.twiml
             conversation_id = conversation_id_for(inbound.sender)
-            # Claim the MessageSid first: a concurrent retry now waits for this transaction.
+            # Claim the MessageSid first: a concurrent retry (even on another process) now waits for
+            # this transaction, then finds the claim taken and repeats this answer.
             record = InboundSms(message_sid=inbound.message_sid, conversation_id=conversation_id, twiml="")
-            session.add(record)
-            session.flush()
+            try:
+                with session.begin_nested():
+                    session.add(record)
+            except IntegrityError:
+                done = session.get(InboundSms, inbound.message_sid, populate_existing=True)
+                return done.twiml if done else twiml([])
             messages = self._reply(session, inbound, conversation_id)
             record.twiml = twiml(messages)
             session.add(record)
