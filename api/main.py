@@ -9,10 +9,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from api import demo, logs, migrate
+from api import demo, logs, migrate, themes
 from api.config import Settings, get_settings
 from api.engine.core import Engine
-from api.routes import health, nlu, rest, twilio
+from api.routes import feedback, health, nlu, rest, twilio
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ def create_app() -> FastAPI:
             logs.configure(settings.log_level)
         await run_in_threadpool(prepare_database, settings)
         app.state.engine = await run_in_threadpool(load_engine, settings)
+        await run_in_threadpool(themes.get_classifier)  # trained or loaded now, not on the first feedback
         yield
 
     app = FastAPI(title="Caring Promise", version="0.1.0", lifespan=lifespan)
@@ -72,6 +73,6 @@ def create_app() -> FastAPI:
         return JSONResponse({"detail": "; ".join(reasons), "errors": reasons}, status_code=status)
 
     app.add_middleware(logs.RequestIdMiddleware)
-    for module in (health, rest, nlu, twilio):
+    for module in (health, rest, nlu, twilio, feedback):
         app.include_router(module.router)
     return app

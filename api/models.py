@@ -70,13 +70,16 @@ class Feedback(FeedbackBase, table=True):
     contact_ok: bool = False
     conversation_id: str | None = Field(default=None, max_length=128)  # only with consent
     themes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sentiment: str | None = Field(default=None, max_length=8)  # positive | negative | mixed
     created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
-# What the API returns about a piece of feedback.
-class FeedbackPublic(FeedbackBase):
+# What the API returns about a piece of feedback just given.
+class FeedbackPublic(SQLModel):
     id: int
     themes: list[str]
+    crisis: bool = False
+    message: str | None = None  # the crisis answer, when the feedback was a cry for help
 
 
 # A young person the council supports: looked up by mobile so the bot can greet them by name.

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Start a server on a scratch database, run shared/eval/evaluate.py against it, and fail below the bar.
 
-The bar (issue: conversation core): intent accuracy >= 0.90 on dev_intents.yml, escalation
-recall 1.0 and no false alarm on dev_safety.yml. The dev sets measure; nothing trains on them.
+The bars: intent accuracy >= 0.90 on dev_intents.yml, escalation recall 1.0 and no false alarm
+on dev_safety.yml (conversation core); theme micro-F1 >= 0.80 on dev_themes.yml (feedback themes).
+The dev sets measure; nothing trains on them.
 """
 
 import argparse
@@ -18,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CARING_SHARED_DIR", ROOT.parent / "shared"))
-BARS = {"intent_accuracy": 0.90, "escalation_recall": 1.0, "false_alarm_rate": 0.0}
+BARS = {"intent_accuracy": 0.90, "escalation_recall": 1.0, "false_alarm_rate": 0.0, "theme_micro_f1": 0.80}
 
 
 def free_port() -> int:
@@ -73,6 +74,8 @@ def main() -> int:
                 str(SHARED / "eval" / "dev_intents.yml"),
                 "--safety",
                 str(SHARED / "eval" / "dev_safety.yml"),
+                "--themes",
+                str(SHARED / "eval" / "dev_themes.yml"),
                 "--json",
                 str(report_path),
             ]
@@ -87,6 +90,7 @@ def main() -> int:
         "intent_accuracy": report["intents"]["accuracy"],
         "escalation_recall": report["safety"]["escalation_recall"],
         "false_alarm_rate": report["safety"]["false_alarm_rate"],
+        "theme_micro_f1": report["themes"]["micro_f1"],
     }
     failures = []
     if got["intent_accuracy"] < BARS["intent_accuracy"]:
@@ -97,6 +101,10 @@ def main() -> int:
         failures.append(f"escalation recall {got['escalation_recall']:.3f} < 1.0: {report['safety']['missed']}")
     if got["false_alarm_rate"] > BARS["false_alarm_rate"]:
         failures.append(f"false alarms: {report['safety']['false_alarms']}")
+    if got["theme_micro_f1"] < BARS["theme_micro_f1"]:
+        failures.append(
+            f"theme micro-F1 {got['theme_micro_f1']:.3f} < {BARS['theme_micro_f1']}: {report['themes']['errors']}"
+        )
     if report["intents"]["false_crisis"]:
         failures.append(f"{report['intents']['false_crisis']} ordinary dev messages called crisis")
     if failures:

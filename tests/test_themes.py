@@ -1,0 +1,58 @@
+"""The theme classifier and redaction of feedback."""
+
+from pathlib import Path
+
+import pytest
+
+from api.config import get_settings
+from api.redact import redact
+from api.themes import THEMES, load_examples, load_or_train
+
+
+def test_examples_are_valid_and_cover_every_theme():
+    examples = load_examples(get_settings().content_dir / "themes" / "examples.yml")
+    for theme in THEMES:
+        assert sum(theme in e.themes for e in examples) >= 15, theme
+
+
+def test_bad_label_is_refused(tmp_path: Path):
+    path = tmp_path / "examples.yml"
+    path.write_text("- {text: hi, themes: [money], sentiment: positive}\n")
+    with pytest.raises(ValueError, match="unknown theme"):
+        load_examples(path)
+
+
+def test_clear_feedback_gets_its_theme(app):
+    from api.themes import get_classifier
+
+    classifier = get_classifier()
+    assert "accommodation" in classifier.classify("the heating in my flat is broken and its freezing").themes
+    assert "family" in classifier.classify("i want to see my mum and sister more often").themes
+    assert classifier.classify("my new school is brilliant and i love my classes").sentiment == "positive"
+
+
+def test_model_is_cached_and_rebuilt_when_examples_change(tmp_path: Path):
+    examples = tmp_path / "examples.yml"
+    examples.write_text((get_settings().content_dir / "themes" / "examples.yml").read_text())
+    first = load_or_train(examples, tmp_path / "cache")
+    assert load_or_train(examples, tmp_path / "cache").digest == first.digest
+    examples.write_text(examples.read_text() + "- {text: more buses please, themes: [], sentiment: negative}\n")
+    assert load_or_train(examples, tmp_path / "cache").digest != first.digest
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("call me on 07700 900123", "call me on [phone]"),
+        ("+44 7700 900123 is my number", "[phone] is my number"),
+        ("my postcode is LN1 1AA", "my postcode is [postcode]"),
+        ("email jo.bloggs@gmail.com", "email [email]"),
+        ("see www.example.com for it", "see [url] for it"),
+        ("12 Church Lane is a dump", "[address] is a dump"),
+        ("my pa Sarah never rings", "my pa [name] never rings"),
+        ("I'm 17 and my complaint is at stage 2", "I'm 17 and my complaint is at stage 2"),
+        ("moved 4 times since 2023", "moved 4 times since 2023"),
+    ],
+)
+def test_redaction(text, expected):
+    assert redact(text) == expected
