@@ -116,6 +116,21 @@ def sms(
         typer.echo(message)
 
 
+@app.command()
+def purge() -> None:
+    """Delete feedback and conversations past their retention periods; say what was deleted."""
+    from api.config import get_settings
+    from api.retention import purge as run_purge
+
+    settings = get_settings()
+    report = run_purge(settings)
+    typer.echo(
+        f"Deleted {report.feedback} feedback item(s) older than {settings.feedback_retention_days} days, "
+        f"{report.conversations} conversation(s) with {report.turns} message(s) and {report.inbound_sms} SMS "
+        f"receipt(s) older than {settings.conversation_retention_days} days. Safeguarding alerts are kept."
+    )
+
+
 @content_app.command("check")
 def content_check(council: str = typer.Option(None, help="council folder (default: the setting)")) -> None:
     """Fail on anything a reviewer must fix; list the settings the council still has to fill in."""

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     bot_dir: Path = ROOT / "bot"
     content_dir: Path = ROOT / "content"
     log_level: str = "INFO"
+    # Retention (UK GDPR storage limitation): `caring-promise purge` deletes older records.
+    feedback_retention_days: int = 730  # 24 months
+    conversation_retention_days: int = 90
     engine: str = "embedded"  # embedded | rasa (forward to a real Rasa server; safety and channels stay here)
     rasa_url: str = "http://rasa:5005"
     rasa_timeout: float = 8.0  # seconds; Twilio waits 15 in all

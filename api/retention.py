@@ -1,0 +1,34 @@
+"""Retention: delete what we no longer need. Safeguarding alerts are kept (the duty team's record)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import col, delete, select
+
+from api.config import Settings
+from api.db import unit_of_work
+from api.models import Conversation, Feedback, InboundSms, Turn, utcnow
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    """How many of each were deleted."""
+
+    feedback: int
+    conversations: int
+    turns: int
+    inbound_sms: int
+
+
+def purge(settings: Settings, now: datetime | None = None) -> PurgeReport:
+    """Delete feedback and conversations (with their turns and SMS receipts) past their retention."""
+    now = now or utcnow()
+    feedback_before = now - timedelta(days=settings.feedback_retention_days)
+    conversations_before = now - timedelta(days=settings.conversation_retention_days)
+    with unit_of_work() as session:
+        old = list(session.exec(select(Conversation.id).where(Conversation.updated_at < conversations_before)))
+        turns = session.exec(delete(Turn).where(col(Turn.conversation_id).in_(old))).rowcount if old else 0
+        receipts = session.exec(delete(InboundSms).where(InboundSms.created_at < conversations_before)).rowcount
+        conversations = session.exec(delete(Conversation).where(col(Conversation.id).in_(old))).rowcount if old else 0
+        feedback = session.exec(delete(Feedback).where(Feedback.created_at < feedback_before)).rowcount
+    return PurgeReport(feedback=feedback, conversations=conversations, turns=turns, inbound_sms=receipts)
