@@ -116,6 +116,29 @@ def sms(
         typer.echo(message)
 
 
+staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
+
+
+@staff_app.command("add")
+def staff_add(
+    email: str,
+    role: str = typer.Option(..., help="advisor | participation | admin"),
+    password: str = typer.Option(..., prompt=True, hide_input=True, help="at least 12 characters"),
+) -> None:
+    """Create a staff account (or reset its role and password)."""
+    from api.db import unit_of_work
+    from api.staff import add_staff
+
+    try:
+        with unit_of_work() as session:
+            add_staff(session=session, email=email, role=role, password=password)
+    except ValueError as exc:
+        typer.echo(f"Not added: {exc}")
+        raise typer.Exit(2) from exc
+    typer.echo(f"Staff account {email.strip().lower()} ({role}) is ready.")
+
+
 @app.command()
 def purge() -> None:
     """Delete feedback and conversations past their retention periods; say what was deleted."""

@@ -1,13 +1,19 @@
 """Annotated shortcuts for route dependencies."""
 
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
 from api.config import Settings, get_settings
 from api.db import get_session
 from api.engine.core import Engine
+from api.models import Staff
+from api.staff import staff_for_token
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
 
 def get_engine(request: Request) -> Engine:
@@ -18,3 +24,29 @@ def get_engine(request: Request) -> Engine:
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def current_staff(session: SessionDep, token: Annotated[str | None, Depends(_bearer)]) -> Staff:
+    """The signed-in staff member; 401 without a valid token."""
+    staff = staff_for_token(session=session, token=token) if token else None
+    if staff is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in first", {"WWW-Authenticate": "Bearer"})
+    return staff
+
+
+CurrentStaff = Annotated[Staff, Depends(current_staff)]
+
+
+def require_role(*roles: str) -> Callable[[Staff], Staff]:
+    """A dependency that lets in only these roles (403 for any other signed-in staff)."""
+
+    def check(staff: CurrentStaff) -> Staff:
+        if staff.role not in roles:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "your role cannot see this")
+        return staff
+
+    return check
+
+
+# The participation team and admins: themes and redacted feedback, never identities.
+ThemesReader = Annotated[Staff, Depends(require_role("participation", "admin"))]

@@ -9,10 +9,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from api import demo, logs, migrate, themes
+from api import demo, logs, migrate
+from api import themes as theme_model
 from api.config import Settings, get_settings
 from api.engine.core import Engine
-from api.routes import feedback, health, nlu, rest, twilio
+from api.routes import auth, feedback, health, nlu, rest, themes, twilio
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def create_app() -> FastAPI:
             logs.configure(settings.log_level)
         await run_in_threadpool(prepare_database, settings)
         app.state.engine = await run_in_threadpool(load_engine, settings)
-        await run_in_threadpool(themes.get_classifier)  # trained or loaded now, not on the first feedback
+        await run_in_threadpool(theme_model.get_classifier)  # trained or loaded now, not on the first feedback
         yield
 
     app = FastAPI(title="Caring Promise", version="0.1.0", lifespan=lifespan)
@@ -73,6 +74,6 @@ def create_app() -> FastAPI:
         return JSONResponse({"detail": "; ".join(reasons), "errors": reasons}, status_code=status)
 
     app.add_middleware(logs.RequestIdMiddleware)
-    for module in (health, rest, nlu, twilio, feedback):
+    for module in (health, rest, nlu, twilio, feedback, auth, themes):
         app.include_router(module.router)
     return app

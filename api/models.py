@@ -119,3 +119,22 @@ class OutboundSms(SQLModel, table=True):
     attempts: int = 0
     created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+# A member of staff who signs in: an advisor, the participation team, or an admin.
+class Staff(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, index=True, max_length=254)
+    password_hash: str = Field(max_length=256)
+    role: str = Field(max_length=16)  # advisor | participation | admin
+    worker_id: int | None = None  # an advisor's own directory entry (issue: routing)
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# A bearer token given at sign-in; only its hash is stored.
+class StaffToken(SQLModel, table=True):
+    token_hash: str = Field(primary_key=True, max_length=64)
+    staff_id: int = Field(index=True, foreign_key="staff.id", ondelete="CASCADE")
+    expires_at: datetime = Field(index=True)

@@ -1,15 +1,21 @@
 """Feedback from young people: POST /api/feedback (open, abuse-limited)."""
 
-from typing import Literal
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.db import unit_of_work
-from api.deps import EngineDep, SettingsDep
+from api.deps import EngineDep, SessionDep, SettingsDep, ThemesReader
 from api.engine.safety import crisis_replies
-from api.feedback import store_feedback
+from api.feedback import find_feedback, store_feedback
 from api.models import FeedbackPublic
 from api.ratelimit import SlidingWindowLimiter
 from api.safeguarding import record_alert
@@ -55,3 +61,80 @@ def _store(engine, body: FeedbackIn) -> FeedbackPublic:  # type: ignore[no-untyp
             )
             message = "\n".join(reply.text for reply in crisis_replies(safety, body.channel))
         return FeedbackPublic(id=item.id, themes=item.themes, crisis=safety.crisis, message=message)
+
+
+Theme = Literal["family", "stability", "relationships", "learning", "health", "accommodation"]
+Sentiment = Literal["positive", "negative", "mixed"]
+
+
+class FeedbackItem(BaseModel):
+    """A piece of feedback as staff see it: redacted text, never who said it."""
+
+    id: int
+    text: str
+    themes: list[str]
+    sentiment: str | None
+    channel: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The dashboard's filters, from the query string."""
+
+    theme: Theme | None
+    start: date | None
+    end: date | None
+    sentiment: Sentiment | None
+    channel: Literal["web", "sms"] | None
+
+
+def filters(
+    theme: Theme | None = None,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    sentiment: Sentiment | None = None,
+    channel: Literal["web", "sms"] | None = None,
+) -> Filters:
+    """Read (and validate) the filters; an unknown theme or a bad date is a 422 with the reason."""
+    return Filters(theme, start, end, sentiment, channel)
+
+
+FiltersDep = Annotated[Filters, Depends(filters)]
+
+
+def _items(session: Session, f: Filters) -> list[FeedbackItem]:
+    found = find_feedback(
+        session=session, theme=f.theme, start=f.start, end=f.end, sentiment=f.sentiment, channel=f.channel
+    )
+    return [
+        FeedbackItem(
+            id=item.id,
+            text=item.text,
+            themes=item.themes,
+            sentiment=item.sentiment,
+            channel=item.channel,
+            created_at=item.created_at.isoformat(timespec="seconds"),
+        )
+        for item in found
+    ]
+
+
+@router.get("", response_model=list[FeedbackItem])
+def list_feedback(staff: ThemesReader, session: SessionDep, f: FiltersDep) -> list[FeedbackItem]:
+    """Redacted feedback for the participation team and admins, newest first."""
+    return _items(session, f)
+
+
+@router.get("/export.csv")
+def export_feedback(staff: ThemesReader, session: SessionDep, f: FiltersDep) -> Response:
+    """What the filters show, as CSV (redacted text only)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "date", "channel", "themes", "sentiment", "text"])
+    for item in _items(session, f):
+        writer.writerow(
+            [item.id, item.created_at, item.channel, ";".join(item.themes), item.sentiment or "", item.text]
+        )
+    headers = {"Content-Disposition": 'attachment; filename="feedback.csv"'}
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)

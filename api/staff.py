@@ -1,0 +1,84 @@
+"""Staff accounts: argon2 password hashes (pwdlib), lockout after repeated failures, bearer tokens."""
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from pwdlib import PasswordHash
+from sqlmodel import Session, select
+
+from api.models import Staff, StaffToken, utcnow
+
+ROLES = ("advisor", "participation", "admin")
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+TOKEN_LIFETIME = timedelta(hours=8)  # one working day
+MIN_PASSWORD = 12
+
+_hasher = PasswordHash.recommended()  # argon2id
+# Verified against when the email is unknown, so a wrong email takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-at-all")
+
+
+class LockedOut(Exception):
+    """Too many failed sign-ins: try again later."""
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back without a zone; they were stored in UTC."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def add_staff(*, session: Session, email: str, role: str, password: str) -> Staff:
+    """Create (or reset) a staff account."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"password must be at least {MIN_PASSWORD} characters")
+    email = email.strip().lower()
+    staff = session.exec(select(Staff).where(Staff.email == email)).first() or Staff(email=email, password_hash="")
+    staff.role = role
+    staff.password_hash = _hasher.hash(password)
+    staff.failed_logins, staff.locked_until = 0, None
+    session.add(staff)
+    return staff
+
+
+def authenticate(*, session: Session, email: str, password: str) -> Staff | None:
+    """The staff member for these credentials; None if wrong; LockedOut after repeated failures."""
+    staff = session.exec(select(Staff).where(Staff.email == email.strip().lower())).first()
+    if staff is None:
+        _hasher.verify(password, _DUMMY_HASH)
+        return None
+    now = utcnow()
+    locked_until = _aware(staff.locked_until)
+    if locked_until and locked_until > now:
+        raise LockedOut
+    if not _hasher.verify(password, staff.password_hash):
+        staff.failed_logins += 1
+        if staff.failed_logins >= MAX_FAILURES:
+            staff.locked_until, staff.failed_logins = now + LOCKOUT, 0
+        session.add(staff)
+        return None
+    staff.failed_logins, staff.locked_until = 0, None
+    session.add(staff)
+    return staff
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(*, session: Session, staff: Staff) -> str:
+    """A new bearer token for this staff member (only its hash is kept)."""
+    token = secrets.token_urlsafe(32)
+    session.add(StaffToken(token_hash=_hash_token(token), staff_id=staff.id, expires_at=utcnow() + TOKEN_LIFETIME))
+    return token
+
+
+def staff_for_token(*, session: Session, token: str) -> Staff | None:
+    """Who a bearer token belongs to, if it is valid and unexpired."""
+    row = session.get(StaffToken, _hash_token(token))
+    if row is None or _aware(row.expires_at) <= utcnow():
+        return None
+    return session.get(Staff, row.staff_id)
