@@ -32,8 +32,7 @@ class ActionCrisis(Action):
                 session=session,
                 conversation_id=tracker.sender_id,
                 channel=channel,
-                kind=verdict.kind,
-                matched=verdict.matched,
+                verdict=verdict,
                 text=text,
             )
         return [{"event": "active_loop", "name": None}, {"event": "slot", "name": "requested_slot", "value": None}]

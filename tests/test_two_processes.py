@@ -1,23 +1,16 @@
 """Two server processes on one database serve one conversation in turn: no state in memory."""
 
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.processes import ROOT, free_port, running
 
 
 @pytest.fixture
@@ -25,33 +18,12 @@ def two_servers(tmp_path):
     env = {**os.environ, "CARING_DATA_DIR": str(tmp_path)}
     # Tests run with CARING_ENVIRONMENT=test: the servers refuse a database that is behind.
     subprocess.run([sys.executable, "-m", "api.cli", "db", "upgrade"], cwd=ROOT, env=env, check=True)
-    procs, urls = [], []
-    for _ in range(2):
-        port = _free_port()
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        urls.append(f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + 90
-    for url, proc in zip(urls, procs, strict=True):
-        while True:
-            assert proc.poll() is None, "server exited"
-            assert time.monotonic() < deadline, "server did not start"
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-    yield urls, tmp_path / "caring-promise.db"
-    for proc in procs:
-        proc.terminate()
-        proc.wait(timeout=20)
+    urls = [f"http://127.0.0.1:{free_port()}" for _ in range(2)]
+    with ExitStack() as stack:
+        for url in urls:
+            port = url.rsplit(":", 1)[1]
+            stack.enter_context(running(["api.cli", "serve", "--port", port], env, f"{url}/health"))
+        yield urls, tmp_path / "caring-promise.db"
 
 
 def _user_turns(db_path: Path, sender: str) -> list[str]:

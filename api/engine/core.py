@@ -188,8 +188,7 @@ class Engine:
             session=session,
             conversation_id=conversation.id,
             channel=channel,
-            kind=verdict.kind,
-            matched=verdict.matched,
+            verdict=verdict,
             text=text,
         )
         return [reply.as_message() for reply in crisis_replies(verdict, channel)]

@@ -55,8 +55,7 @@ def _store(engine, body: FeedbackIn) -> FeedbackPublic:  # type: ignore[no-untyp
                 session=session,
                 conversation_id=f"feedback:{item.id}",
                 channel=body.channel,
-                kind=safety.kind,
-                matched=safety.matched,
+                verdict=safety,
                 text=body.text,
             )
             message = "\n".join(reply.text for reply in crisis_replies(safety, body.channel))

@@ -1,11 +1,7 @@
 """The same actions/ over HTTP: the action server the real Rasa server calls (docker-compose)."""
 
 import os
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -14,36 +10,16 @@ from sqlmodel import select
 
 from api.content import get_pack
 from api.models import Feedback
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import ROOT, free_port, running
 
 
 @pytest.fixture(scope="module")
 def action_server():
     """`python -m rasa_sdk --actions actions`, exactly the command of the action-server image."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-        cwd=ROOT,
-        env=dict(os.environ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        assert proc.poll() is None, "action server exited"
-        assert time.monotonic() < deadline, "action server did not start"
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    url = f"http://127.0.0.1:{free_port()}"
+    port = url.rsplit(":", 1)[1]
+    with running(["rasa_sdk", "--actions", "actions", "--port", port], dict(os.environ), f"{url}/health", timeout=60):
+        yield url
 
 
 def rasa_request(action: str, *, text: str, intent: str, slots: dict | None = None, channel: str = "sms") -> dict:
