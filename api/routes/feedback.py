@@ -13,7 +13,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.db import unit_of_work
-from api.deps import EngineDep, SessionDep, SettingsDep, ThemesReader
+from api.deps import EngineDep, SessionDep, ThemesReader
 from api.engine.safety import crisis_replies
 from api.feedback import find_feedback, store_feedback
 from api.models import FeedbackPublic
@@ -34,7 +34,7 @@ class FeedbackIn(BaseModel):
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=FeedbackPublic)
-async def give_feedback(body: FeedbackIn, request: Request, engine: EngineDep, settings: SettingsDep) -> FeedbackPublic:
+async def give_feedback(body: FeedbackIn, request: Request, engine: EngineDep) -> FeedbackPublic:
     """Store feedback redacted, with its themes; a cry for help in it gets the crisis answer too."""
     address = request.client.host if request.client else "unknown"
     if not limiter.allow(address):

@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from api.deps import EngineDep, SettingsDep
+from api.deps import EngineDep
 
 router = APIRouter(prefix="/webhooks/rest", tags=["conversation"])
 
@@ -27,7 +27,6 @@ class RestReply(BaseModel):
 
 
 @router.post("/webhook", response_model=list[RestReply], response_model_exclude_none=True)
-def webhook(body: RestMessage, engine: EngineDep, settings: SettingsDep) -> list[dict[str, Any]]:
+def webhook(body: RestMessage, engine: EngineDep) -> list[dict[str, Any]]:
     """Answer a message in the sender's conversation, as the Rasa REST channel does."""
-    sender = body.sender.strip() or body.sender
-    return engine.handle(sender, body.message, channel="web", metadata=body.metadata)
+    return engine.handle(body.sender, body.message, channel="web", metadata=body.metadata)
