@@ -50,3 +50,5 @@ def require_role(*roles: str) -> Callable[[Staff], Staff]:
 
 # The participation team and admins: themes and redacted feedback, never identities.
 ThemesReader = Annotated[Staff, Depends(require_role("participation", "admin"))]
+# Admins only: safeguarding alerts (they hold what a young person wrote, unredacted).
+AdminOnly = Annotated[Staff, Depends(require_role("admin"))]

@@ -13,7 +13,7 @@ from api import demo, logs, migrate
 from api import themes as theme_model
 from api.config import Settings, get_settings
 from api.engine.core import Engine
-from api.routes import auth, feedback, health, nlu, rest, themes, twilio
+from api.routes import alerts, auth, feedback, health, nlu, rest, themes, twilio
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,6 @@ def create_app() -> FastAPI:
         return JSONResponse({"detail": "; ".join(reasons), "errors": reasons}, status_code=status)
 
     app.add_middleware(logs.RequestIdMiddleware)
-    for module in (health, rest, nlu, twilio, feedback, auth, themes):
+    for module in (health, rest, nlu, twilio, feedback, auth, themes, alerts):
         app.include_router(module.router)
     return app
