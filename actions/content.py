@@ -20,6 +20,6 @@ def utter_reply(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     dispatcher.utter_message(text=message["text"], buttons=message["buttons"], key=message["key"])
 
 
-def say(dispatcher: CollectingDispatcher, tracker: Tracker, key: str) -> None:
-    """Send the approved answer `key` in the version for the tracker's channel."""
-    utter_reply(dispatcher, get_pack().render(key, channel_of(tracker)))
+def say(dispatcher: CollectingDispatcher, tracker: Tracker, key: str, values: dict[str, str] | None = None) -> None:
+    """Send the approved answer `key` in the version for the tracker's channel ({placeholders} from `values`)."""
+    utter_reply(dispatcher, get_pack().render(key, channel_of(tracker), values))

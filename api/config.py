@@ -1,5 +1,6 @@
 """All settings, from the environment (prefix CARING_) and an optional .env file."""
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,6 +34,28 @@ class Settings(BaseSettings):
     # Retention (UK GDPR storage limitation): `caring-promise purge` deletes older records.
     feedback_retention_days: int = 730  # 24 months
     conversation_retention_days: int = 90
+    # Office hours of the leaving care team (council time). Outside them, on weekends and on England and
+    # Wales bank holidays, young people are given the emergency duty team and requests wait for the
+    # next working morning. `closed_days`: extra days the council is shut (ISO dates, comma-separated).
+    timezone: str = "Europe/London"
+    office_opens: time = time(9, 0)
+    office_closes: time = time(17, 0)
+    closed_days: str = ""
+    # How long, in working hours, before someone contacts a young person who asked for a person.
+    handoff_hours: int = 8  # one working day
+    handoff_hours_urgent: int = 2  # "today"
+    # Where requests go (work inboxes). Unset: the request is still stored and shown to staff.
+    leaving_care_inbox: str | None = None  # callbacks, and handoffs while an advisor is away
+    complaints_inbox: str | None = None  # the children's services complaints team
+    advocacy_inbox: str | None = None  # the advocacy provider's referral inbox
+    # Mail (SMTP). Without smtp_host, notifications go by SMS only (to a worker's work mobile).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "caring-promise@localhost"
+    notify_interval: float = 2.0  # seconds between outbox rounds in each server process (0: off)
     engine: str = "embedded"  # embedded | rasa (forward to a real Rasa server; safety and channels stay here)
     rasa_url: str = "http://rasa:5005"
     rasa_timeout: float = 8.0  # seconds; Twilio waits 15 in all

@@ -22,7 +22,13 @@ PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 MAX_READING_GRADE = 9.0
 REVIEW_MAX_AGE = timedelta(days=365)
 # Filled per conversation, not from council.yml; the check counts them at this many characters.
-RUNTIME_PLACEHOLDERS = {"first_name": 12}
+RUNTIME_PLACEHOLDERS = {
+    "first_name": 12,  # the young person's first name, from the directory
+    "worker_name": 12,  # their advisor's first name (never more of a worker's details)
+    "due": 28,  # when someone will answer: "5pm on Wednesday 30 December"
+    "reference": 7,  # a request's reference: "C-10423"
+    "office_hours": 32,  # "Monday to Friday, 9am to 5pm" (from the settings)
+}
 
 
 @dataclass(frozen=True)

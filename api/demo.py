@@ -1,24 +1,23 @@
-"""Demo data for the embedded default: made-up young people, loaded into an empty directory."""
+"""Demo data for the embedded default: made-up young people and workers, loaded into an empty directory."""
 
-import csv
 from pathlib import Path
 
 from sqlmodel import select
 
 from api.config import ROOT
 from api.db import unit_of_work
+from api.directory import import_files
 from api.models import YoungPerson
 
 DEMO_DIR = ROOT / "demo"
 
 
 def load_demo(folder: Path = DEMO_DIR) -> int:
-    """Add the demo young people when the directory is empty; returns how many were added."""
+    """Import the demo directory when it is empty; returns how many young people were added."""
     with unit_of_work() as session:
         if session.exec(select(YoungPerson).limit(1)).first() is not None:
             return 0
-        with (folder / "young_people.csv").open(newline="", encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
-        for row in rows:
-            session.add(YoungPerson(**row))
-        return len(rows)
+        report = import_files(session=session, young_people=folder / "young_people.csv", workers=folder / "workers.csv")
+        if not report.ok:
+            raise ValueError("the demo directory does not import: " + "; ".join(report.problems))
+        return report.young_people_added

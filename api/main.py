@@ -13,6 +13,7 @@ from api import demo, logs, migrate
 from api import themes as theme_model
 from api.config import Settings, get_settings
 from api.engine.core import Engine
+from api.notify import OutboxWorker
 from api.routes import alerts, auth, feedback, health, nlu, rest, themes, twilio
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,10 @@ def create_app() -> FastAPI:
         await run_in_threadpool(prepare_database, settings)
         app.state.engine = await run_in_threadpool(load_engine, settings)
         await run_in_threadpool(theme_model.get_classifier)  # trained or loaded now, not on the first feedback
+        outbox = OutboxWorker(settings.notify_interval)
+        outbox.start()
         yield
+        await run_in_threadpool(outbox.stop)
 
     app = FastAPI(title="Caring Promise", version="0.1.0", lifespan=lifespan)
 

@@ -33,7 +33,7 @@ class Conversation(SQLModel, table=True):
 class Turn(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: str = Field(index=True, max_length=128, foreign_key="conversation.id", ondelete="CASCADE")
-    role: str = Field(max_length=8)  # user | bot
+    role: str = Field(max_length=8)  # user | bot | staff (an advisor's reply from the inbox)
     text: str = Field(sa_column=Column(Text, nullable=False))
     intent: str | None = Field(default=None, max_length=64)
     confidence: float | None = None
@@ -89,7 +89,75 @@ class YoungPerson(SQLModel, table=True):
     first_name: str = Field(max_length=64)
     mobile: str | None = Field(default=None, unique=True, max_length=20)  # E.164, +447700900123
     status: str = Field(default="care_leaver", max_length=16)  # in_care | care_leaver
-    worker_id: int | None = Field(default=None)
+    worker_id: int | None = Field(default=None)  # their personal advisor or social worker (Worker.id)
+
+
+# A personal advisor or social worker. Young people are told only the first name (and `public_contact`
+# when the council chose to publish one); the work email and mobile are for notifications.
+class Worker(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, index=True, max_length=254)  # work email: the directory's key
+    name: str = Field(max_length=128)
+    role: str = Field(default="personal_advisor", max_length=32)  # personal_advisor | social_worker
+    mobile: str | None = Field(default=None, max_length=20)  # work mobile, E.164
+    team: str = Field(default="leaving_care", max_length=64)
+    away: bool = False  # on leave: requests go to the team inbox instead
+    public_contact: str | None = Field(default=None, max_length=64)  # what young people may be told
+
+    @property
+    def first_name(self) -> str:
+        """The only part of a worker's name a young person is told."""
+        return self.name.split()[0] if self.name.strip() else ""
+
+
+# Something a young person started that a person must take up: a handoff to their advisor (or a
+# callback from the team), an advocacy referral or a complaint. Tracked until staff close it.
+class SupportRequest(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True, max_length=16)  # handoff | advocacy | complaint
+    status: str = Field(index=True, max_length=24)  # see api/requests.py STATUSES
+    conversation_id: str = Field(index=True, max_length=128)
+    channel: str = Field(default="web", max_length=16)
+    young_person_id: int | None = Field(default=None, index=True, foreign_key="youngperson.id", ondelete="SET NULL")
+    worker_id: int | None = Field(default=None, index=True, foreign_key="worker.id", ondelete="SET NULL")
+    team: str | None = Field(default=None, max_length=64)  # the inbox it went to when not to a worker
+    # What the young person told us for this request (topic, urgency, what happened, meeting date...).
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    contact: str | None = Field(default=None, max_length=254)  # only what they chose to give
+    due_at: datetime | None = None  # when they were told someone would answer
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def reference(self) -> str:
+        """What the young person and staff call it: H-12, A-13, C-14."""
+        return f"{self.kind[:1].upper()}-{self.id}"
+
+
+# One step in a request's history: created, notified, a status change, a note, a reply.
+class RequestEvent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(index=True, foreign_key="supportrequest.id", ondelete="CASCADE")
+    status: str | None = Field(default=None, max_length=24)  # the new status, when it changed
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    by: str = Field(default="bot", max_length=254)  # bot | young person | a staff email
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+# A notification waiting to go, or gone (the outbox): written with the request, in the same
+# transaction, and sent after it commits, so a crash between the two loses nothing.
+class Notification(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int | None = Field(default=None, index=True, foreign_key="supportrequest.id", ondelete="CASCADE")
+    channel: str = Field(max_length=8)  # sms | email
+    to: str = Field(max_length=254)  # a work mobile or inbox, never a young person's number
+    subject: str = Field(default="", max_length=200)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="pending", index=True, max_length=16)  # pending | sending | sent | failed | unknown
+    attempts: int = 0
+    error: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 # An SMS webhook call already handled: Twilio retries must not be processed twice.
@@ -127,7 +195,7 @@ class Staff(SQLModel, table=True):
     email: str = Field(unique=True, index=True, max_length=254)
     password_hash: str = Field(max_length=256)
     role: str = Field(max_length=16)  # advisor | participation | admin
-    worker_id: int | None = None  # an advisor's own directory entry (issue: routing)
+    worker_id: int | None = None  # an advisor's own directory entry (Worker.id, matched by email)
     failed_logins: int = 0
     locked_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)

@@ -34,6 +34,11 @@ def number_key(number: str) -> str:
     return hmac.new(key, normalise_number(number).encode(), hashlib.sha256).hexdigest()
 
 
+def conversation_id_for(number: str) -> str:
+    """The SMS conversation of a phone number, keyed so the number itself is not stored."""
+    return "sms:" + number_key(number)[:40]
+
+
 _NUMBER_IN_TEXT = re.compile(r"(?:\+44\s?7|\b07)\d{3}\s?\d{3}\s?\d{3}\b")
 
 

@@ -5,15 +5,16 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
 from api.content import get_pack
 from api.db import unit_of_work
+from api.directory import young_person_for_number
 from api.engine.core import Engine, lock_conversation
-from api.models import Conversation, InboundSms, YoungPerson
+from api.models import Conversation, InboundSms
 from api.optout import is_opted_out, set_opt_out
-from api.privacy import mask_number, normalise_number, number_key
+from api.privacy import conversation_id_for, mask_number, number_key
 from api.sms import numbered_options, split_for_sms, to_gsm
 
 log = logging.getLogger(__name__)
@@ -32,11 +33,6 @@ class Inbound:
     message_sid: str
     sender: str
     body: str
-
-
-def conversation_id_for(number: str) -> str:
-    """The conversation of a phone number, keyed so the number itself is not stored."""
-    return "sms:" + number_key(number)[:40]
 
 
 def twiml(messages: list[str]) -> str:
@@ -99,8 +95,8 @@ class SmsChannel:
         if keyword == MORE_WORD:
             return self._more(session, conversation_id)
         text = self._chosen_option(session, conversation_id, inbound.body)
-        person = self._young_person(session, inbound.sender)
-        metadata = {"first_name": person.first_name} if person else {}
+        person = young_person_for_number(session=session, number=inbound.sender)
+        metadata = {"first_name": person.first_name, "young_person": person.reference} if person else {}
         replies = self.engine.handle(conversation_id, text, channel="sms", metadata=metadata)
         body = "\n".join(r["text"] for r in replies if r.get("text"))
         buttons = next((r["buttons"] for r in reversed(replies) if r.get("buttons")), [])
@@ -139,6 +135,3 @@ class SmsChannel:
         index = int(choice) - 1
         return options[index] if 0 <= index < len(options) else body
 
-    @staticmethod
-    def _young_person(session: Session, number: str) -> YoungPerson | None:
-        return session.exec(select(YoungPerson).where(YoungPerson.mobile == normalise_number(number))).first()

@@ -12,6 +12,7 @@ import pytest
 _DATA = Path(tempfile.mkdtemp(prefix="caring-test-"))
 os.environ["CARING_DATA_DIR"] = str(_DATA)
 os.environ.setdefault("CARING_ENVIRONMENT", "test")
+os.environ.setdefault("CARING_NOTIFY_INTERVAL", "0")  # tests send the outbox themselves (notify.deliver_pending)
 # On PostgreSQL (CARING_DATABASE_URL=postgresql+psycopg://...) every run gets a fresh schema.
 _PG = os.environ.get("CARING_DATABASE_URL", "").startswith("postgresql")
 if _PG:

@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 _PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]+)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A message that is only an email address or a phone number (an answer to "how can we reach you?"):
+# nothing for the classifier to read, and its character n-grams can look like anything.
+_CONTACT_ONLY = re.compile(r"\s*(?:[^@\s]+@[^@\s]+\.[A-Za-z]{2,}|\+?[\d\s()-]{7,20})\s*[.!]?\s*")
 
 
 def clean_text(text: str) -> str:
@@ -90,8 +93,8 @@ class Engine:
             verdict = Assessment(True, "danger", "button", 1.0) if intent == CRISIS_INTENT else NOT_CRISIS
             return Understanding(Parse(text, intent, 1.0, [(intent, 1.0)], []), verdict)
         clipped = text[: self.settings.nlu_max_chars]
-        if not any(ch.isalpha() for ch in clipped):
-            # Emoji, digits or punctuation only: nothing to classify.
+        if not any(ch.isalpha() for ch in clipped) or _CONTACT_ONLY.fullmatch(clipped):
+            # Emoji, digits or punctuation only, or a bare email address: nothing to classify.
             return Understanding(Parse(text, "nlu_fallback", 0.0, [], []), NOT_CRISIS)
         intent, confidence, ranking, entities = self.classify(clipped)
         crisis_probability = dict(ranking).get(CRISIS_INTENT, 0.0)

@@ -4,7 +4,8 @@ Supported, because bot/ uses them: rules that map an intent to actions; rules wi
 `active_loop` condition; a form started by a rule, its slots filled by `from_text`,
 `from_intent` and `from_entity` mappings (with `active_loop`/`requested_slot` conditions and
 `not_intent`), validated by `validate_<form>`, asked by `action_ask_<slot>` or `utter_ask_<slot>`;
-and the "form completed" rule (`action: form`, `active_loop: null`, then actions).
+and the "form completed" rule (`action: form`, `active_loop: null`, then actions); rules that start with
+the action the bot last ran (`action: action_offer_advocacy`, then `intent: affirm`).
 """
 
 from dataclasses import dataclass, field
@@ -57,7 +58,7 @@ class Dialogue:
         if state.active_loop and state.active_loop in self.forms:
             self._continue_form(state, turn)
             return
-        self._run_rule(state, turn, self._rule_for(turn.parse.intent))
+        self._run_rule(state, turn, self._rule_for(turn.parse.intent, previous_action=state.latest_action))
 
     def cancel_form(self, state: DialogueState) -> None:
         """Leave any active form and forget its half-given answers (after a crisis)."""
@@ -69,9 +70,18 @@ class Dialogue:
 
     # -- rules -----------------------------------------------------------------------------
 
-    def _rule_for(self, intent: str, active_loop: str | None = None) -> Rule | None:
-        for rule in self.project.rules:
-            if rule.intent == intent and rule.active_loop == active_loop and rule.after_loop is None:
+    def _rule_for(self, intent: str, active_loop: str | None = None, previous_action: str | None = None) -> Rule | None:
+        candidates = [
+            rule
+            for rule in self.project.rules
+            if rule.intent == intent and rule.active_loop == active_loop and rule.after_loop is None
+        ]
+        # A rule about what the bot just did ("offered a referral", then "yes") wins over the general one.
+        for rule in candidates:
+            if rule.previous_action is not None and rule.previous_action == previous_action:
+                return rule
+        for rule in candidates:
+            if rule.previous_action is None:
                 return rule
         if active_loop is None and intent != FALLBACK_INTENT:
             return self._rule_for(FALLBACK_INTENT)

@@ -31,6 +31,7 @@ class Rule:
     actions: list[str]
     active_loop: str | None = None  # condition: only while this form is active
     after_loop: str | None = None  # the rule fires when this form has just completed
+    previous_action: str | None = None  # the rule starts with this action: it answers what that action asked
 
 
 @dataclass
@@ -96,11 +97,13 @@ def _rule_from_yaml(raw: dict[str, Any]) -> Rule:
     for cond in raw.get("condition") or []:
         if "active_loop" in cond:
             active_loop = cond["active_loop"]
-    intent, actions, after_loop = None, [], None
+    intent, actions, after_loop, previous = None, [], None, None
     steps = raw.get("steps") or []
     for i, step in enumerate(steps):
-        if "intent" in step and intent is None and not actions:
-            intent = step["intent"]
+        if "intent" in step and intent is None:
+            # Actions before the intent are what the bot last did: "offered a referral, then: affirm".
+            previous = actions[-1] if actions else None
+            intent, actions = step["intent"], []
         elif "action" in step:
             # "- action: form" then "- active_loop: null": the form just completed.
             nxt = steps[i + 1] if i + 1 < len(steps) else {}
@@ -108,7 +111,7 @@ def _rule_from_yaml(raw: dict[str, Any]) -> Rule:
                 after_loop = active_loop
                 continue
             actions.append(step["action"])
-    return Rule(raw.get("rule", ""), intent, actions, active_loop, after_loop)
+    return Rule(raw.get("rule", ""), intent, actions, active_loop, after_loop, previous)
 
 
 def project_digest(bot_dir: Path) -> str:

@@ -15,6 +15,8 @@ class RestMessage(BaseModel):
 
     sender: str = Field(min_length=1, max_length=128, description="an opaque id for the conversation")
     message: str = Field(max_length=20_000, description="what the young person wrote (may be empty)")
+    # Accepted as Rasa's REST channel accepts it, but never passed on: who a young person is (and so
+    # whose requests they may ask about) comes only from the SMS channel's directory lookup.
     metadata: dict[str, Any] | None = None
 
 
@@ -29,4 +31,4 @@ class RestReply(BaseModel):
 @router.post("/webhook", response_model=list[RestReply], response_model_exclude_none=True)
 def webhook(body: RestMessage, engine: EngineDep) -> list[dict[str, Any]]:
     """Answer a message in the sender's conversation, as the Rasa REST channel does."""
-    return engine.handle(body.sender, body.message, channel="web", metadata=body.metadata)
+    return engine.handle(body.sender, body.message, channel="web")

@@ -1,0 +1,113 @@
+"""advocate: what an advocate is, and a referral to the advocacy provider with the young person's consent."""
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlmodel import Session
+
+from actions.content import channel_of, say
+from actions.forms import (
+    AskContact,
+    SayAnswer,
+    SubmitRequest,
+    asks_for_progress,
+    cancel_form,
+    contact_slot,
+    free_text,
+    given,
+    hours_values,
+    is_cancel,
+    say_text,
+    tell_progress_of,
+)
+from api.models import YoungPerson
+from api.requests import start_advocacy
+
+SLOTS = ["advocacy_about", "advocacy_meeting", "advocacy_contact"]
+
+
+class ActionOfferAdvocacy(Action):
+    """Explain advocacy and offer a referral; or say where their referral has got to."""
+
+    def name(self) -> str:
+        return "action_offer_advocacy"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        if asks_for_progress(tracker) and tell_progress_of(dispatcher, tracker, "advocacy"):
+            return []
+        say_text(dispatcher, tracker, "advocate")
+        say(dispatcher, tracker, "advocacy_offer")
+        return []
+
+
+class ActionAskAdvocacyAbout(SayAnswer):
+    """Ask what they want an advocate's help with."""
+
+    content_key = "advocacy_ask_about"
+
+    def name(self) -> str:
+        return "action_ask_advocacy_about"
+
+
+class ActionAskAdvocacyMeeting(SayAnswer):
+    """Ask whether a meeting is coming up."""
+
+    content_key = "advocacy_ask_meeting"
+
+    def name(self) -> str:
+        return "action_ask_advocacy_meeting"
+
+
+class ActionAskAdvocacyContact(AskContact):
+    """Ask how the advocate can reach them."""
+
+    def name(self) -> str:
+        return "action_ask_advocacy_contact"
+
+
+class ValidateAdvocacyForm(FormValidationAction):
+    """Anything they write is kept; the meeting can be skipped; contact must be a number or email."""
+
+    def name(self) -> str:
+        return "validate_advocacy_form"
+
+    def validate_advocacy_about(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return cancel_form(SLOTS) if is_cancel(slot_value) else {"advocacy_about": free_text(slot_value)}
+
+    def validate_advocacy_meeting(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return cancel_form(SLOTS) if is_cancel(slot_value) else {"advocacy_meeting": free_text(slot_value, 200)}
+
+    def validate_advocacy_contact(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        if is_cancel(slot_value):
+            return cancel_form(SLOTS)
+        return contact_slot("advocacy_contact", slot_value, dispatcher, tracker)
+
+
+class ActionSubmitAdvocacy(SubmitRequest):
+    """Send the referral to the advocacy provider and give the young person its reference."""
+
+    slots = SLOTS
+
+    def name(self) -> str:
+        return "action_submit_advocacy"
+
+    def submit(
+        self, session: Session, tracker: Tracker, person: YoungPerson | None, contact: str | None
+    ) -> list[tuple[str, dict[str, str]]]:
+        request = start_advocacy(
+            session=session,
+            conversation_id=tracker.sender_id,
+            channel=channel_of(tracker),
+            young_person=person,
+            about=given(tracker.get_slot("advocacy_about")),
+            meeting=given(tracker.get_slot("advocacy_meeting")),
+            contact=contact or (person.mobile if person else None),
+        )
+        return [("advocacy_done", hours_values(reference=request.reference))]

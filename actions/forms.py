@@ -1,0 +1,224 @@
+"""What the request forms share: who is asking, skipping and cancelling, contact details, progress."""
+
+import re
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlmodel import Session, select
+
+from actions.content import say
+from api.db import unit_of_work
+from api.models import SupportRequest, Worker, YoungPerson
+from api.office_hours import office_hours
+from api.privacy import normalise_number
+
+NOT_GIVEN = "-"  # a skipped question (a slot left empty would be asked again)
+CANCELLED = "cancelled"  # every slot of a form the young person stopped
+FROM_DIRECTORY = "directory"  # "use this number": the directory mobile of a known young person
+SKIP_WORDS = {
+    "skip", "no", "nope", "none", "nothing", "no thanks", "not sure", "dont know", "don't know", "idk", "pass", "n/a",
+}
+CANCEL_WORDS = {"cancel", "stop", "never mind", "nevermind", "forget it", "forget that", "quit", "exit"}
+SAME_NUMBER = {"this number", "this one", "same", "same number", "my number", "this", "text me", "here"}
+_EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[A-Za-z]{2,}")
+_PHONE = re.compile(r"(?:\+44\s?|0)(?:\d\s?){9,10}")
+
+
+def words(value: Any) -> str:
+    """The answer in lower case, without the punctuation people add at the end."""
+    return re.sub(r"[\s.!?]+$", "", str(value or "").strip().lower())
+
+
+def is_skip(value: Any) -> bool:
+    """'skip', 'no', 'not sure'..."""
+    return words(value) in SKIP_WORDS
+
+
+def is_cancel(value: Any) -> bool:
+    """'cancel', 'never mind'..."""
+    return words(value) in CANCEL_WORDS
+
+
+def cancel_form(slots: list[str]) -> dict[str, Any]:
+    """Slot values that finish the form at once; the submit action sees CANCELLED and sends nothing."""
+    return {slot: CANCELLED for slot in slots}
+
+
+def free_text(value: Any, limit: int = 1000) -> str:
+    """What they wrote, trimmed; NOT_GIVEN when they skipped."""
+    text = str(value or "").strip()
+    return NOT_GIVEN if is_skip(text) or not text else text[:limit]
+
+
+def given(value: Any) -> str | None:
+    """A slot's value for the record: None when skipped or cancelled."""
+    return None if value in (None, NOT_GIVEN, CANCELLED, FROM_DIRECTORY) else str(value)
+
+
+def parse_contact(value: Any) -> str | None:
+    """A UK phone number (normalised) or an email address found in what they wrote."""
+    text = str(value or "")
+    email = _EMAIL.search(text)
+    if email:
+        return email.group(0).lower()
+    phone = _PHONE.search(text)
+    if phone:
+        return normalise_number(phone.group(0))
+    return None
+
+
+def young_person(session: Session, tracker: Tracker) -> YoungPerson | None:
+    """The directory entry of the young person texting (set by the SMS channel, never by a web client)."""
+    metadata: dict[str, Any] = (tracker.latest_message or {}).get("metadata") or {}
+    reference = metadata.get("young_person")
+    if not reference:
+        return None
+    return session.exec(select(YoungPerson).where(YoungPerson.reference == str(reference))).first()
+
+
+def is_known(tracker: Tracker) -> bool:
+    """Whether the SMS channel recognised the sender's number."""
+    return bool(((tracker.latest_message or {}).get("metadata") or {}).get("young_person"))
+
+
+def asks_for_progress(tracker: Tracker) -> bool:
+    """'any news?', 'I complained and nothing happened': the `progress` entity of bot/data."""
+    return any(e.get("entity") == "progress" for e in (tracker.latest_message or {}).get("entities") or [])
+
+
+def contact_slot(
+    slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> dict[str, Any]:
+    """Validate a 'how can they contact you' answer: a number or email, 'this number', skip or cancel."""
+    if is_skip(value):
+        return {slot: FROM_DIRECTORY if is_known(tracker) else NOT_GIVEN}
+    if is_known(tracker) and words(value) in SAME_NUMBER:
+        return {slot: FROM_DIRECTORY}
+    contact = parse_contact(value)
+    if contact is None:
+        say(dispatcher, tracker, "contact_invalid")
+        return {slot: None}
+    return {slot: contact}
+
+
+def ask_contact(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """How can they contact you (with 'this number' for a young person texting from their own)."""
+    say(dispatcher, tracker, "ask_contact_known" if is_known(tracker) else "ask_contact")
+
+
+def reset(slots: list[str]) -> list[dict[str, Any]]:
+    """Clear a finished form's slots."""
+    return [SlotSet(slot, None) for slot in slots]
+
+
+def stop_form() -> list[dict[str, Any]]:
+    """Leave the form (the young person asked about progress instead)."""
+    return [ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+def status_values(session: Session, request: SupportRequest) -> dict[str, str]:
+    """The runtime placeholders of a status answer."""
+    hours = office_hours()
+    worker = session.get(Worker, request.worker_id) if request.worker_id else None
+    return {
+        "reference": request.reference,
+        "due": hours.describe(request.due_at) if request.due_at else "soon",
+        "worker_name": worker.first_name if worker else "the leaving care team",
+    }
+
+
+def tell_progress(
+    session: Session, dispatcher: CollectingDispatcher, tracker: Tracker, requests: list[SupportRequest]
+) -> bool:
+    """Say where their latest request has got to; False when they have none."""
+    if not requests:
+        return False
+    latest = requests[0]
+    say(dispatcher, tracker, f"status_{latest.kind}_{latest.status}", status_values(session, latest))
+    return True
+
+
+def say_text(dispatcher: CollectingDispatcher, tracker: Tracker, key: str) -> None:
+    """An answer without its buttons (when the message after it carries the choices)."""
+    from actions.content import channel_of
+    from api.content import get_pack
+
+    dispatcher.utter_message(text=get_pack().render(key, channel_of(tracker)).text)
+
+
+def hours_values(**values: str) -> dict[str, str]:
+    """Runtime placeholders with the office hours in words."""
+    return {"office_hours": office_hours().describe_hours(), **values}
+
+
+def tell_progress_of(dispatcher: CollectingDispatcher, tracker: Tracker, kind: str) -> bool:
+    """Say where this young person's latest request of this kind has got to; False when they have none."""
+    from api.requests import requests_of
+
+    with unit_of_work() as session:
+        person = young_person(session, tracker)
+        found = requests_of(
+            session=session,
+            conversation_id=tracker.sender_id,
+            young_person_id=person.id if person else None,
+            kind=kind,
+        )
+        return tell_progress(session, dispatcher, tracker, found)
+
+
+class SayAnswer(Action, ABC):
+    """An action that says one approved answer: a form's question."""
+
+    @property
+    @abstractmethod
+    def content_key(self) -> str:
+        """The answer in content/."""
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        say(dispatcher, tracker, self.content_key)
+        return []
+
+
+class AskContact(Action, ABC):
+    """How can they contact you (with 'this number' for a young person texting from their own)."""
+
+    @abstractmethod
+    def name(self) -> str:
+        """The form's action_ask_<form>_contact."""
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        ask_contact(dispatcher, tracker)
+        return []
+
+
+class SubmitRequest(Action, ABC):
+    """The end of a request form: nothing when cancelled or unreachable, else record it and answer."""
+
+    @property
+    @abstractmethod
+    def slots(self) -> list[str]:
+        """The form's slots, the first one first and the contact slot last."""
+
+    @abstractmethod
+    def submit(
+        self, session: Session, tracker: Tracker, person: YoungPerson | None, contact: str | None
+    ) -> list[tuple[str, dict[str, str]]]:
+        """Record the request; the answers to give (content key, placeholders)."""
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        if tracker.get_slot(self.slots[0]) == CANCELLED:
+            say(dispatcher, tracker, "form_cancelled")
+            return reset(self.slots)
+        with unit_of_work() as session:
+            person = young_person(session, tracker)
+            contact = given(tracker.get_slot(self.slots[-1]))
+            if person is None and contact is None:
+                answers = [("handoff_no_contact", hours_values())]
+            else:
+                answers = self.submit(session, tracker, person, contact)
+        for key, values in answers:
+            say(dispatcher, tracker, key, values)
+        return reset(self.slots)

@@ -1,0 +1,138 @@
+"""talk_to_worker: a person takes it up. A known young person goes to their own advisor (the team while
+the advisor is away); anyone else asks the leaving care team for a call back."""
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlmodel import Session
+
+from actions.content import channel_of, say
+from actions.forms import (
+    FROM_DIRECTORY,
+    NOT_GIVEN,
+    AskContact,
+    SayAnswer,
+    SubmitRequest,
+    asks_for_progress,
+    cancel_form,
+    contact_slot,
+    free_text,
+    given,
+    hours_values,
+    is_cancel,
+    is_known,
+    stop_form,
+    tell_progress_of,
+    words,
+)
+from api.models import YoungPerson
+from api.requests import start_handoff
+
+SLOTS = ["handoff_topic", "handoff_urgency", "handoff_contact"]
+TODAY = ("today", "now", "urgent", "asap", "straight away", "right away", "soon as", "tonight", "quick")
+THIS_WEEK = ("week", "not urgent", "no rush", "whenever", "tomorrow", "later", "soon", "any time", "anytime")
+
+
+def urgency_of(value: Any) -> str:
+    """today | soon | NOT_GIVEN, from what they wrote (or the button they pressed)."""
+    text = words(value)
+    if "not urgent" in text or "no rush" in text:
+        return "soon"
+    if any(word in text for word in TODAY):
+        return "today"
+    if any(word in text for word in THIS_WEEK):
+        return "soon"
+    return NOT_GIVEN
+
+
+class ActionAskHandoffTopic(Action):
+    """Ask what it is about; someone asking for news of their request hears that instead."""
+
+    def name(self) -> str:
+        return "action_ask_handoff_topic"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        if asks_for_progress(tracker):
+            if tell_progress_of(dispatcher, tracker, "handoff"):
+                return stop_form()
+        say(dispatcher, tracker, "handoff_ask_topic")
+        return []
+
+
+class ActionAskHandoffUrgency(SayAnswer):
+    """Ask how soon they need to hear back."""
+
+    content_key = "handoff_ask_urgency"
+
+    def name(self) -> str:
+        return "action_ask_handoff_urgency"
+
+
+class ActionAskHandoffContact(AskContact):
+    """Ask how the team can reach them (only people the directory does not know are asked)."""
+
+    def name(self) -> str:
+        return "action_ask_handoff_contact"
+
+
+class ValidateHandoffForm(FormValidationAction):
+    """Both questions can be skipped; a known young person is not asked for contact details."""
+
+    def name(self) -> str:
+        return "validate_handoff_form"
+
+    def validate_handoff_topic(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return cancel_form(SLOTS) if is_cancel(slot_value) else {"handoff_topic": free_text(slot_value)}
+
+    def validate_handoff_urgency(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        if is_cancel(slot_value):
+            return cancel_form(SLOTS)
+        values = {"handoff_urgency": urgency_of(slot_value)}
+        if is_known(tracker):
+            values["handoff_contact"] = FROM_DIRECTORY  # their advisor has their number
+        return values
+
+    def validate_handoff_contact(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        if is_cancel(slot_value):
+            return cancel_form(SLOTS)
+        return contact_slot("handoff_contact", slot_value, dispatcher, tracker)
+
+
+class ActionSubmitHandoff(SubmitRequest):
+    """Record the handoff, notify the person taking it up, and tell the young person who and by when."""
+
+    slots = SLOTS
+
+    def name(self) -> str:
+        return "action_submit_handoff"
+
+    def submit(
+        self, session: Session, tracker: Tracker, person: YoungPerson | None, contact: str | None
+    ) -> list[tuple[str, dict[str, str]]]:
+        routed = start_handoff(
+            session=session,
+            conversation_id=tracker.sender_id,
+            channel=channel_of(tracker),
+            young_person=person,
+            topic=given(tracker.get_slot("handoff_topic")),
+            urgency=given(tracker.get_slot("handoff_urgency")),
+            contact=contact,
+        )
+        reference = routed.request.reference
+        values = hours_values(worker_name=routed.worker_first_name or "", due=routed.due, reference=reference)
+        if routed.advisor_away:
+            answers = [("handoff_done_away", values)]
+        elif routed.worker_first_name:
+            answers = [("handoff_done", values)]
+        else:
+            answers = [("handoff_done_team", values)]
+        if not routed.office_open:
+            answers.append(("out_of_hours", values))
+        return answers

@@ -1,0 +1,307 @@
+"""Requests a young person starts and a person takes up: handoffs, advocacy referrals, complaints.
+
+Each is stored with a status and a history, routed to a named person or inbox, and notified through
+the outbox (api/notify.py) in the same transaction. Staff see only what their role allows: an
+advisor their own handoffs, an admin everything.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, or_, select
+
+from api.config import get_settings
+from api.models import RequestEvent, Staff, SupportRequest, Turn, Worker, YoungPerson, utcnow
+from api.notify import queue_notification, render_notification
+from api.office_hours import now, office_hours
+from api.privacy import conversation_id_for, normalise_number
+
+KINDS = ("handoff", "advocacy", "complaint")
+# Every status a request can have, in the order it normally moves; the first is where it starts.
+STATUSES: dict[str, tuple[str, ...]] = {
+    "handoff": ("open", "contacted", "closed"),
+    "advocacy": ("sent", "accepted", "closed"),
+    "complaint": ("stage1", "stage1_answered", "stage2", "stage3", "closed"),
+}
+CLOSED = "closed"
+STAGE1_WORKING_DAYS = 10  # FACTS.md 1: a Stage 1 answer within 10 working days
+_PHONE = re.compile(r"^\+447\d{9}$")
+
+
+@dataclass(frozen=True)
+class Routed:
+    """Where a new request went, for the young person's answer."""
+
+    request: SupportRequest
+    worker_first_name: str | None  # their own advisor, when it went to them or they are away
+    advisor_away: bool
+    office_open: bool
+    due: str  # when someone will contact them, in words: "11am tomorrow"
+
+
+def _event(session: Session, request: SupportRequest, note: str, *, by: str = "bot", status: str | None = None) -> None:
+    session.add(RequestEvent(request_id=request.id, status=status, note=note, by=by))
+
+
+def _create(
+    session: Session,
+    *,
+    kind: str,
+    conversation_id: str,
+    channel: str,
+    young_person: YoungPerson | None,
+    details: dict[str, Any],
+    contact: str | None,
+    worker: Worker | None = None,
+    team: str | None = None,
+    due_at: datetime | None = None,
+) -> SupportRequest:
+    request = SupportRequest(
+        kind=kind,
+        status=STATUSES[kind][0],
+        conversation_id=conversation_id,
+        channel=channel,
+        young_person_id=young_person.id if young_person else None,
+        worker_id=worker.id if worker else None,
+        team=team,
+        details={k: v for k, v in details.items() if v},
+        contact=contact,
+        due_at=due_at,
+    )
+    session.add(request)
+    session.flush()  # the id is the reference the young person is given
+    _event(session, request, "started by the young person", by="young person", status=request.status)
+    return request
+
+
+def start_handoff(
+    *,
+    session: Session,
+    conversation_id: str,
+    channel: str,
+    young_person: YoungPerson | None,
+    topic: str | None,
+    urgency: str | None,
+    contact: str | None,
+) -> Routed:
+    """A known young person to their own advisor (the team inbox while the advisor is away); anyone else
+    to the leaving care team as a callback request."""
+    settings, hours, moment = get_settings(), office_hours(), now()
+    worker = session.get(Worker, young_person.worker_id) if young_person and young_person.worker_id else None
+    away = bool(worker and worker.away)
+    within = settings.handoff_hours_urgent if urgency == "today" else settings.handoff_hours
+    due_at = hours.add_working_hours(moment, within)
+    request = _create(
+        session,
+        kind="handoff",
+        conversation_id=conversation_id,
+        channel=channel,
+        young_person=young_person,
+        details={"topic": topic, "urgency": urgency, "advisor_away": worker.first_name if away else None},
+        contact=contact,
+        worker=None if away else worker,
+        team=(worker.team if worker else "leaving_care") if (away or worker is None) else None,
+        due_at=due_at,
+    )
+    context = {
+        "request": request,
+        "young_person": young_person,
+        "worker": worker,
+        "due": hours.describe(due_at, moment),
+        "public_url": settings.public_url or "",
+    }
+    if worker is not None and not away:
+        if worker.mobile:
+            queue_notification(session=session, request=request, channel="sms", to=worker.mobile,
+                               **render_notification("handoff_advisor_sms", context))
+        queue_notification(session=session, request=request, channel="email", to=worker.email,
+                           **render_notification("handoff_advisor_email", context))
+    elif settings.leaving_care_inbox:
+        queue_notification(session=session, request=request, channel="email", to=settings.leaving_care_inbox,
+                           **render_notification("handoff_team_email", context))
+    else:
+        _event(session, request, "no team inbox is set (CARING_LEAVING_CARE_INBOX): waiting in the staff pages")
+    return Routed(request, worker.first_name if worker else None, away, hours.is_open(moment), context["due"])
+
+
+def start_advocacy(
+    *,
+    session: Session,
+    conversation_id: str,
+    channel: str,
+    young_person: YoungPerson | None,
+    about: str | None,
+    meeting: str | None,
+    contact: str | None,
+) -> SupportRequest:
+    """An advocacy referral, made with the young person's consent, sent to the advocacy provider."""
+    settings = get_settings()
+    request = _create(
+        session,
+        kind="advocacy",
+        conversation_id=conversation_id,
+        channel=channel,
+        young_person=young_person,
+        details={"about": about, "meeting": meeting},
+        contact=contact,
+        team="advocacy",
+    )
+    _send_to_inbox(session, request, settings.advocacy_inbox, "advocacy_email", young_person, "CARING_ADVOCACY_INBOX")
+    return request
+
+
+def start_complaint(
+    *,
+    session: Session,
+    conversation_id: str,
+    channel: str,
+    young_person: YoungPerson | None,
+    what_happened: str | None,
+    wanted: str | None,
+    contact: str | None,
+) -> SupportRequest:
+    """A Stage 1 complaint, sent to the complaints team; the answer is due in 10 working days."""
+    settings, hours = get_settings(), office_hours()
+    request = _create(
+        session,
+        kind="complaint",
+        conversation_id=conversation_id,
+        channel=channel,
+        young_person=young_person,
+        details={"what_happened": what_happened, "wanted": wanted},
+        contact=contact,
+        team="complaints",
+        due_at=hours.add_working_days(now(), STAGE1_WORKING_DAYS),
+    )
+    _send_to_inbox(
+        session, request, settings.complaints_inbox, "complaint_email", young_person, "CARING_COMPLAINTS_INBOX"
+    )
+    return request
+
+
+def _send_to_inbox(
+    session: Session, request: SupportRequest, inbox: str | None, template: str, young_person: YoungPerson | None,
+    setting: str,
+) -> None:
+    if not inbox:
+        _event(session, request, f"no inbox is set ({setting}): waiting in the staff pages")
+        return
+    context = {
+        "request": request,
+        "young_person": young_person,
+        "due": office_hours().describe_day(request.due_at) if request.due_at else None,
+        "public_url": get_settings().public_url or "",
+    }
+    message = render_notification(template, context)
+    queue_notification(session=session, request=request, channel="email", to=inbox, **message)
+
+
+# -- the young person's view --------------------------------------------------------------------
+
+
+def requests_of(
+    *, session: Session, conversation_id: str, young_person_id: int | None, kind: str
+) -> list[SupportRequest]:
+    """This young person's requests of a kind, newest first: by directory entry when known, else this chat."""
+    who = SupportRequest.conversation_id == conversation_id
+    if young_person_id is not None:
+        who = or_(who, SupportRequest.young_person_id == young_person_id)  # type: ignore[assignment]
+    query = (
+        select(SupportRequest)
+        .where(SupportRequest.kind == kind, who)
+        .order_by(col(SupportRequest.created_at).desc(), col(SupportRequest.id).desc())
+    )
+    return list(session.exec(query))
+
+
+# -- the staff view -----------------------------------------------------------------------------
+
+
+def visible_query(staff: Staff, kind: str | None = None):  # type: ignore[no-untyped-def]
+    """The requests this member of staff may see: an advisor their own open handoffs' kind, an admin all."""
+    query = select(SupportRequest)
+    if kind:
+        query = query.where(SupportRequest.kind == kind)
+    if staff.role == "admin":
+        return query
+    if staff.role == "advisor" and staff.worker_id is not None:
+        return query.where(SupportRequest.kind == "handoff", SupportRequest.worker_id == staff.worker_id)
+    return query.where(col(SupportRequest.id).is_(None))  # nothing
+
+
+def visible_requests(
+    *, session: Session, staff: Staff, kind: str | None = None, status: str | None = None
+) -> list[SupportRequest]:
+    """What this member of staff may see, oldest first (the longest waiting at the top)."""
+    query = visible_query(staff, kind)
+    if status == "open":
+        query = query.where(SupportRequest.status != CLOSED)
+    elif status:
+        query = query.where(SupportRequest.status == status)
+    return list(session.exec(query.order_by(col(SupportRequest.created_at), col(SupportRequest.id))))
+
+
+def visible_request(*, session: Session, staff: Staff, request_id: int) -> SupportRequest | None:
+    """One request, or None when it does not exist or is not this member of staff's to see (both 404)."""
+    return session.exec(visible_query(staff).where(SupportRequest.id == request_id)).first()
+
+
+def set_status(*, session: Session, request: SupportRequest, status: str, note: str, by: str) -> None:
+    """Move a request to a status of its kind, with a note in its history."""
+    if status not in STATUSES[request.kind]:
+        raise ValueError(f"a {request.kind} can be {', '.join(STATUSES[request.kind])}, not {status!r}")
+    changed = status != request.status
+    request.status = status
+    request.updated_at = utcnow()
+    session.add(request)
+    _event(session, request, note.strip() or (f"marked {status}" if changed else "note"), by=by,
+           status=status if changed else None)
+
+
+def add_note(*, session: Session, request: SupportRequest, note: str, by: str) -> None:
+    """A line in the request's history."""
+    request.updated_at = utcnow()
+    session.add(request)
+    _event(session, request, note, by=by)
+
+
+def reply_number(*, session: Session, request: SupportRequest) -> str | None:
+    """The number an advisor's text goes to: the directory mobile, or a phone number the young person gave."""
+    if request.young_person_id is not None:
+        person = session.get(YoungPerson, request.young_person_id)
+        if person and person.mobile:
+            return person.mobile
+    if request.contact and _PHONE.match(normalise_number(request.contact)):
+        return normalise_number(request.contact)
+    return None
+
+
+def thread(*, session: Session, request: SupportRequest) -> list[dict[str, Any]]:
+    """The conversation so far and the request's history, in time order: what the inbox shows."""
+    conversations = {request.conversation_id}
+    number = reply_number(session=session, request=request)
+    if number:
+        conversations.add(conversation_id_for(number))  # their texts back to us, from any channel they started on
+    items: list[dict[str, Any]] = [
+        {"at": turn.created_at, "who": turn.role, "text": turn.text}
+        for turn in session.exec(
+            select(Turn)
+            .where(col(Turn.conversation_id).in_(conversations))
+            .order_by(col(Turn.created_at), col(Turn.id))
+        )
+    ]
+    items += [
+        {"at": event.created_at, "who": "history", "text": event.note, "by": event.by, "status": event.status}
+        for event in session.exec(
+            select(RequestEvent).where(RequestEvent.request_id == request.id).order_by(col(RequestEvent.id))
+        )
+    ]
+    return sorted(items, key=lambda item: office_hours().local(item["at"]))
+
+
+def history(*, session: Session, request: SupportRequest) -> list[RequestEvent]:
+    """The request's history, oldest first."""
+    query = select(RequestEvent).where(RequestEvent.request_id == request.id).order_by(col(RequestEvent.id))
+    return list(session.exec(query))
