@@ -3,6 +3,8 @@
 import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -128,15 +130,68 @@ def staff_add(
 ) -> None:
     """Create a staff account (or reset its role and password)."""
     from api.db import unit_of_work
+    from api.directory import link_staff
+    from api.models import Worker
     from api.staff import add_staff
 
     try:
         with unit_of_work() as session:
-            add_staff(session=session, email=email, role=role, password=password)
+            staff = add_staff(session=session, email=email, role=role, password=password)
+            session.flush()
+            link_staff(session=session)
+            worker = session.get(Worker, staff.worker_id) if staff.worker_id else None
     except ValueError as exc:
         typer.echo(f"Not added: {exc}")
         raise typer.Exit(2) from exc
-    typer.echo(f"Staff account {email.strip().lower()} ({role}) is ready.")
+    typer.echo(f"Staff account {staff.email} ({role}) is ready.")
+    if role == "advisor":
+        if worker:
+            typer.echo(f"Linked to {worker.name} in the directory: their young people's requests reach this inbox.")
+        else:
+            typer.echo("No worker in the directory has this email yet: link happens when the directory is imported.")
+
+
+directory_app = typer.Typer(help="The directory of young people and their workers.", no_args_is_help=True)
+app.add_typer(directory_app, name="directory")
+
+
+@directory_app.command("import")
+def directory_import(
+    young_people: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="young_people.csv")],
+    workers: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="workers.csv")],
+) -> None:
+    """Check every row of both files, then add or update them all (nothing is imported if a row is wrong)."""
+    from api.db import unit_of_work
+    from api.directory import WORKER_COLUMNS, YOUNG_PEOPLE_COLUMNS, import_files
+
+    with unit_of_work() as session:  # a report with problems has written nothing
+        report = import_files(session=session, young_people=young_people, workers=workers)
+    if not report.ok:
+        for problem in report.problems:
+            typer.echo(f"  {problem}")
+        typer.echo(f"Nothing imported: {len(report.problems)} problem(s) to fix.")
+        typer.echo(f"Columns of young_people.csv: {','.join(YOUNG_PEOPLE_COLUMNS)}")
+        typer.echo(f"Columns of workers.csv: {','.join(WORKER_COLUMNS)}")
+        raise typer.Exit(1)
+    typer.echo(
+        f"Imported: {report.workers_added} worker(s) added, {report.workers_updated} updated; "
+        f"{report.young_people_added} young people added, {report.young_people_updated} updated."
+    )
+
+
+notify_app = typer.Typer(help="Notifications to staff (the outbox).", no_args_is_help=True)
+app.add_typer(notify_app, name="notify")
+
+
+@notify_app.command("send")
+def notify_send() -> None:
+    """Send every notification waiting in the outbox now (the server does this every few seconds)."""
+    from api.notify import deliver_pending
+
+    total = 0
+    while sent := deliver_pending():
+        total += sent
+    typer.echo(f"Sent {total} notification(s).")
 
 
 @app.command()
@@ -150,7 +205,8 @@ def purge() -> None:
     typer.echo(
         f"Deleted {report.feedback} feedback item(s) older than {settings.feedback_retention_days} days, "
         f"{report.conversations} conversation(s) with {report.turns} message(s) and {report.inbound_sms} SMS "
-        f"receipt(s) older than {settings.conversation_retention_days} days. Safeguarding alerts are kept."
+        f"receipt(s) older than {settings.conversation_retention_days} days. Safeguarding alerts and the "
+        "conversations of open requests are kept."
     )
 
 

@@ -3,20 +3,59 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from api import demo, logs, migrate
 from api import themes as theme_model
-from api.config import Settings, get_settings
+from api.config import ROOT, Settings, get_settings
 from api.engine.core import Engine
 from api.notify import OutboxWorker
-from api.routes import alerts, auth, feedback, health, nlu, rest, themes, twilio
+from api.routes import alerts, auth, feedback, health, nlu, pages, requests, rest, themes, twilio
 
 log = logging.getLogger(__name__)
+
+# Nothing from third parties, no inline script or style, no framing (every response).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+class SecurityHeadersMiddleware:
+    """Adds SECURITY_HEADERS to every HTTP response (pure ASGI: no buffering of bodies)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                present = {name.lower() for name, _ in headers}
+                for name, value in SECURITY_HEADERS.items():
+                    if name.lower().encode() not in present:
+                        headers.append((name.lower().encode(), value.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def _reasons(exc: RequestValidationError) -> list[str]:
@@ -78,6 +117,8 @@ def create_app() -> FastAPI:
         return JSONResponse({"detail": "; ".join(reasons), "errors": reasons}, status_code=status)
 
     app.add_middleware(logs.RequestIdMiddleware)
-    for module in (health, rest, nlu, twilio, feedback, auth, themes, alerts):
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.mount("/static", StaticFiles(directory=ROOT / "api" / "static"), name="static")
+    for module in (health, rest, nlu, twilio, feedback, auth, themes, alerts, requests, pages):
         app.include_router(module.router)
     return app

@@ -38,6 +38,11 @@ class OfficeHours:
         self.bank_holidays = holidays.country_holidays("GB", subdiv="ENG")
         self.closed = {date.fromisoformat(d.strip()) for d in settings.closed_days.split(",") if d.strip()}
 
+    @staticmethod
+    def now() -> datetime:
+        """The current moment (through the module's `now`, which tests freeze)."""
+        return now()
+
     def local(self, moment: datetime) -> datetime:
         """A moment in council time (naive datetimes are taken as UTC, as SQLite returns them)."""
         if moment.tzinfo is None:

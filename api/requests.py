@@ -8,14 +8,15 @@ advisor their own handoffs, an admin everything.
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, or_, select
 
 from api.config import get_settings
-from api.models import RequestEvent, Staff, SupportRequest, Turn, Worker, YoungPerson, utcnow
+from api.db import unit_of_work
+from api.models import OutboundSms, RequestEvent, Staff, SupportRequest, Turn, Worker, YoungPerson, utcnow
 from api.notify import queue_notification, render_notification
-from api.office_hours import now, office_hours
+from api.office_hours import office_hours
 from api.privacy import conversation_id_for, normalise_number
 
 KINDS = ("handoff", "advocacy", "complaint")
@@ -28,6 +29,9 @@ STATUSES: dict[str, tuple[str, ...]] = {
 CLOSED = "closed"
 STAGE1_WORKING_DAYS = 10  # FACTS.md 1: a Stage 1 answer within 10 working days
 _PHONE = re.compile(r"^\+447\d{9}$")
+
+if TYPE_CHECKING:
+    from api.sms_out import SmsSender
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,8 @@ def start_handoff(
 ) -> Routed:
     """A known young person to their own advisor (the team inbox while the advisor is away); anyone else
     to the leaving care team as a callback request."""
-    settings, hours, moment = get_settings(), office_hours(), now()
+    settings, hours = get_settings(), office_hours()
+    moment = hours.now()
     worker = session.get(Worker, young_person.worker_id) if young_person and young_person.worker_id else None
     away = bool(worker and worker.away)
     within = settings.handoff_hours_urgent if urgency == "today" else settings.handoff_hours
@@ -173,7 +178,7 @@ def start_complaint(
         details={"what_happened": what_happened, "wanted": wanted},
         contact=contact,
         team="complaints",
-        due_at=hours.add_working_days(now(), STAGE1_WORKING_DAYS),
+        due_at=hours.add_working_days(hours.now(), STAGE1_WORKING_DAYS),
     )
     _send_to_inbox(
         session, request, settings.complaints_inbox, "complaint_email", young_person, "CARING_COMPLAINTS_INBOX"
@@ -305,3 +310,32 @@ def history(*, session: Session, request: SupportRequest) -> list[RequestEvent]:
     """The request's history, oldest first."""
     query = select(RequestEvent).where(RequestEvent.request_id == request.id).order_by(col(RequestEvent.id))
     return list(session.exec(query))
+
+
+class CannotReply(Exception):
+    """There is no number to text: the young person gave an email, or nothing."""
+
+
+def send_reply(*, staff: Staff, request_id: int, text: str, sender: "SmsSender | None" = None) -> OutboundSms:
+    """Text the young person from the service number; the reply joins the thread and the history.
+
+    LookupError when the request is not this member of staff's; CannotReply when there is no number.
+    """
+    from api.engine.core import lock_conversation
+    from api.sms_out import SmsSender
+
+    with unit_of_work() as session:
+        request = visible_request(session=session, staff=staff, request_id=request_id)
+        if request is None:
+            raise LookupError(request_id)
+        number = reply_number(session=session, request=request)
+    if number is None:
+        raise CannotReply
+    record = (sender or SmsSender()).send(to=number, body=text, purpose="advisor_reply")
+    with unit_of_work() as session:
+        if record.status not in {"failed", "blocked"}:
+            conversation = lock_conversation(session, conversation_id_for(number), "sms")
+            session.add(Turn(conversation_id=conversation.id, role="staff", text=text))
+        request = session.get(SupportRequest, request_id)
+        add_note(session=session, request=request, note=f"text to the young person: {record.status}", by=staff.email)
+    return record

@@ -1,4 +1,5 @@
-"""Retention: delete what we no longer need. Safeguarding alerts are kept (the duty team's record)."""
+"""Retention: delete what we no longer need. Safeguarding alerts are kept (the duty team's record), and so
+are the conversations of requests still open (their thread in the staff inbox)."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -7,7 +8,7 @@ from sqlmodel import col, delete, select
 
 from api.config import Settings
 from api.db import unit_of_work
-from api.models import Conversation, Feedback, InboundSms, Turn, utcnow
+from api.models import Conversation, Feedback, InboundSms, SupportRequest, Turn, utcnow
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,15 @@ def purge(settings: Settings, now: datetime | None = None) -> PurgeReport:
     feedback_before = now - timedelta(days=settings.feedback_retention_days)
     conversations_before = now - timedelta(days=settings.conversation_retention_days)
     with unit_of_work() as session:
-        old = list(session.exec(select(Conversation.id).where(Conversation.updated_at < conversations_before)))
+        # The conversation of a request still open is its thread in the inbox: kept until it is closed.
+        open_threads = select(SupportRequest.conversation_id).where(SupportRequest.status != "closed")
+        old = list(
+            session.exec(
+                select(Conversation.id).where(
+                    Conversation.updated_at < conversations_before, col(Conversation.id).not_in(open_threads)
+                )
+            )
+        )
         turns = session.exec(delete(Turn).where(col(Turn.conversation_id).in_(old))).rowcount if old else 0
         receipts = session.exec(delete(InboundSms).where(InboundSms.created_at < conversations_before)).rowcount
         conversations = session.exec(delete(Conversation).where(col(Conversation.id).in_(old))).rowcount if old else 0

@@ -73,20 +73,20 @@ def authenticate(*, session: Session, email: str, password: str) -> Staff | None
     return staff
 
 
-def _hash_token(token: str) -> str:
+def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def issue_token(*, session: Session, staff: Staff) -> str:
     """A new bearer token for this staff member (only its hash is kept)."""
     token = secrets.token_urlsafe(32)
-    session.add(StaffToken(token_hash=_hash_token(token), staff_id=staff.id, expires_at=utcnow() + TOKEN_LIFETIME))
+    session.add(StaffToken(token_hash=hash_token(token), staff_id=staff.id, expires_at=utcnow() + TOKEN_LIFETIME))
     return token
 
 
 def staff_for_token(*, session: Session, token: str) -> Staff | None:
     """Who a bearer token belongs to, if it is valid and unexpired."""
-    row = session.get(StaffToken, _hash_token(token))
+    row = session.get(StaffToken, hash_token(token))
     if row is None or _aware(row.expires_at) <= utcnow():
         return None
     return session.get(Staff, row.staff_id)

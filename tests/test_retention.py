@@ -34,4 +34,4 @@ def test_purge_deletes_what_is_old_and_keeps_alerts(app, session):
 
 def test_purge_command_reports(app):
     result = CliRunner().invoke(cli, ["purge"])
-    assert result.exit_code == 0 and "Safeguarding alerts are kept" in result.output
+    assert result.exit_code == 0 and "Safeguarding alerts and the" in result.output

@@ -7,7 +7,9 @@ from api.content import get_pack
 from api.intents import CONTRACT_INTENTS
 from api.models import Conversation, Turn
 
-ANSWERED = [i for i in CONTRACT_INTENTS if i not in {"crisis", "give_feedback"}]
+# These start a flow (a form or an offer) rather than give one answer: tests/test_requests.py.
+FLOWS = {"crisis", "give_feedback", "talk_to_worker", "complain", "advocate"}
+ANSWERED = [i for i in CONTRACT_INTENTS if i not in FLOWS]
 
 
 def say(client, sender, message):
@@ -25,6 +27,15 @@ def test_every_intent_gets_its_approved_answer(client, intent):
     assert "{" not in body[0]["text"], "a placeholder was left unfilled"
     if expected.buttons:
         assert [b["payload"] for b in body[0]["buttons"]] == [b.payload for b in expected.buttons]
+
+
+@pytest.mark.parametrize(
+    ("intent", "first_answer"),
+    [("talk_to_worker", "handoff_ask_topic"), ("advocate", "advocate"), ("complain", "complain")],
+)
+def test_request_flows_start_with_their_approved_answer(client, intent, first_answer):
+    body = say(client, f"flow-{intent}", f"/{intent}").json()
+    assert body[0]["text"] == get_pack().render(first_answer, "web").text
 
 
 def test_words_reach_the_right_answer(client):

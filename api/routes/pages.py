@@ -1,0 +1,217 @@
+"""Staff pages: sign in, the advisor inbox, one request with its conversation, replies and status changes.
+
+Server-rendered HTML (api/templates/staff/), no JavaScript needed. Every form posts a CSRF token;
+a wrong or missing one is refused with 403 and nothing changes.
+"""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+
+from api.config import ROOT
+from api.db import unit_of_work
+from api.deps import SessionDep
+from api.models import Staff
+from api.office_hours import office_hours
+from api.requests import STATUSES, CannotReply, send_reply, set_status, visible_request, visible_requests
+from api.routes.requests import out
+from api.staff import LockedOut, authenticate, issue_token
+from api.staff_session import (
+    csrf_ok,
+    csrf_token,
+    end_session,
+    keep_login_csrf,
+    login_csrf,
+    login_csrf_ok,
+    signed_in,
+    start_session,
+)
+
+router = APIRouter(prefix="/staff", tags=["pages"], include_in_schema=False)
+templates = Jinja2Templates(directory=ROOT / "api" / "templates" / "staff")
+
+KIND_NAMES = {"handoff": "Talk to a person", "advocacy": "Advocacy referral", "complaint": "Complaint"}
+STATUS_NAMES = {
+    "open": "Open",
+    "contacted": "Contacted",
+    "closed": "Closed",
+    "sent": "Sent to provider",
+    "accepted": "Advocate working with them",
+    "stage1": "Stage 1",
+    "stage1_answered": "Stage 1 answered",
+    "stage2": "Stage 2",
+    "stage3": "Stage 3",
+}
+DETAIL_NAMES = {
+    "topic": "What it is about",
+    "urgency": "How soon",
+    "advisor_away": "Their worker (away)",
+    "about": "Help wanted with",
+    "meeting": "Meeting",
+    "what_happened": "What happened",
+    "wanted": "What they want to happen",
+}
+
+
+def _local(moment: datetime | None) -> str:
+    return office_hours().local(moment).strftime("%a %d %b %Y, %H:%M") if moment else ""
+
+
+def _waited(minutes: int) -> str:
+    days, rest = divmod(minutes, 60 * 24)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {mins} min" if hours else f"{mins} min"
+
+
+templates.env.filters["local"] = _local
+templates.env.filters["waited"] = _waited
+templates.env.globals.update(kind_names=KIND_NAMES, status_names=STATUS_NAMES, detail_names=DETAIL_NAMES)
+
+
+def page_staff(request: Request, session: SessionDep) -> Staff:
+    """The signed-in member of staff, or a redirect to the sign-in page."""
+    staff = signed_in(session, request)
+    if staff is None:
+        raise HTTPException(status.HTTP_303_SEE_OTHER, "sign in first", {"Location": "/staff/login"})
+    if staff.role not in ("advisor", "admin"):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "your role has no inbox")
+    return staff
+
+
+PageStaff = Annotated[Staff, Depends(page_staff)]
+
+
+def _render(request: Request, name: str, context: dict[str, Any], code: int = 200) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=code)
+
+
+@router.get("", include_in_schema=False)
+def home() -> RedirectResponse:
+    """The inbox is the staff home page."""
+    return RedirectResponse("/staff/inbox", status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> HTMLResponse:
+    """The sign-in form."""
+    return _render_login(request, None)
+
+
+def _render_login(request: Request, error: str | None, code: int = 200) -> HTMLResponse:
+    token = login_csrf(request)
+    page = _render(request, "login.html", {"error": error, "csrf": token}, code)
+    keep_login_csrf(page, token)
+    return page
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(
+    request: Request,
+    username: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Sign in: five wrong passwords lock the account for 15 minutes."""
+    if not login_csrf_ok(request, csrf):
+        return _render_login(request, "The form had expired. Please try again.", status.HTTP_403_FORBIDDEN)
+
+    def attempt() -> str | None:
+        with unit_of_work() as session:
+            staff = authenticate(session=session, email=username, password=password)
+            return issue_token(session=session, staff=staff) if staff else None
+
+    try:
+        token = await run_in_threadpool(attempt)
+    except LockedOut:
+        locked = "Too many wrong passwords. The account is locked for 15 minutes."
+        return _render_login(request, locked, status.HTTP_429_TOO_MANY_REQUESTS)
+    if token is None:
+        return _render_login(request, "Wrong email or password.", status.HTTP_401_UNAUTHORIZED)
+    response = RedirectResponse("/staff/inbox", status.HTTP_303_SEE_OTHER)
+    start_session(response, token)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, session: SessionDep, csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """Sign out (this browser's session ends on the server too)."""
+    if not csrf_ok(request, csrf):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "the form's security token is missing or wrong")
+    response = RedirectResponse("/staff/login", status.HTTP_303_SEE_OTHER)
+    end_session(session, request, response)
+    session.commit()
+    return response
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+def inbox(request: Request, staff: PageStaff, session: SessionDep) -> HTMLResponse:
+    """Open requests this member of staff may see, oldest first, with how long each has waited."""
+    found = visible_requests(session=session, staff=staff, status="open")
+    context = {"staff": staff, "requests": [out(session, r) for r in found], "csrf": csrf_token(request)}
+    return _render(request, "inbox.html", context)
+
+
+@router.get("/requests/{request_id}", response_class=HTMLResponse)
+def request_page(request: Request, request_id: int, staff: PageStaff, session: SessionDep) -> HTMLResponse:
+    """One request: what they asked, the conversation so far, reply by text, mark contacted or closed."""
+    found = visible_request(session=session, staff=staff, request_id=request_id)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such request")
+    context = {
+        "staff": staff,
+        "item": out(session, found, detail=True),
+        "statuses": STATUSES[found.kind],
+        "csrf": csrf_token(request),
+        "done": request.query_params.get("done"),
+    }
+    return _render(request, "request.html", context)
+
+
+@router.post("/requests/{request_id}/status")
+def change_status(
+    request: Request,
+    request_id: int,
+    staff: PageStaff,
+    session: SessionDep,
+    new_status: Annotated[str, Form(alias="status", max_length=24)],
+    note: Annotated[str, Form(max_length=2000)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> RedirectResponse:
+    """Move the request on, with a note in its history."""
+    if not csrf_ok(request, csrf):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "the form's security token is missing or wrong")
+    found = visible_request(session=session, staff=staff, request_id=request_id)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such request")
+    try:
+        set_status(session=session, request=found, status=new_status, note=note, by=staff.email)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    session.commit()
+    return RedirectResponse(f"/staff/requests/{request_id}?done=status", status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/requests/{request_id}/reply")
+async def reply(
+    request: Request,
+    request_id: int,
+    staff: PageStaff,
+    text: Annotated[str, Form(min_length=1, max_length=1000)],
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> RedirectResponse:
+    """Text the young person from the service number."""
+    if not csrf_ok(request, csrf):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "the form's security token is missing or wrong")
+    try:
+        record = await run_in_threadpool(send_reply, staff=staff, request_id=request_id, text=text)
+    except LookupError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such request") from exc
+    except CannotReply:
+        return RedirectResponse(f"/staff/requests/{request_id}?done=no-number", status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(f"/staff/requests/{request_id}?done=reply-{record.status}", status.HTTP_303_SEE_OTHER)

@@ -1,0 +1,189 @@
+"""Requests a person takes up (bearer token): an advisor sees their own handoffs, an admin everything.
+
+Another advisor's request answers 404, exactly as one that does not exist.
+"""
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, status
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import SessionDep, require_role
+from api.models import Staff, SupportRequest, Worker, YoungPerson
+from api.office_hours import office_hours
+from api.privacy import mask_number
+from api.requests import (
+    CannotReply,
+    reply_number,
+    send_reply,
+    set_status,
+    thread,
+    visible_request,
+    visible_requests,
+)
+
+router = APIRouter(prefix="/api", tags=["requests"])
+
+# Advisors (their own handoffs) and admins (everything); the participation team sees no identities.
+CaseStaff = Annotated[Staff, Depends(require_role("advisor", "admin"))]
+
+
+class RequestOut(BaseModel):
+    """A request as staff see it in a list."""
+
+    id: int
+    reference: str
+    kind: str
+    status: str
+    channel: str
+    created_at: datetime
+    due_at: datetime | None
+    waiting_minutes: int  # since it was made, while it is not closed
+    young_person: str | None  # first name and council reference, when the directory knows them
+    worker: str | None  # the worker it went to
+    team: str | None  # the inbox it went to instead
+    details: dict[str, Any]
+    contact: str | None  # what they chose to give
+    reply_to: str | None  # the number an inbox reply goes to, masked
+
+
+class ThreadItem(BaseModel):
+    """One message of the conversation, or one step of the request's history."""
+
+    at: datetime
+    who: str  # user | bot | staff | history
+    text: str
+    by: str | None = None
+    status: str | None = None
+
+
+class RequestDetail(RequestOut):
+    """A request with the conversation so far and its history."""
+
+    thread: list[ThreadItem]
+
+
+class StatusChange(BaseModel):
+    """What a member of staff did about a request."""
+
+    status: str = Field(description="a status of the request's kind, e.g. contacted or closed for a handoff")
+    note: str = Field(default="", max_length=2000)
+
+
+class ReplyIn(BaseModel):
+    """A text to the young person from the service number."""
+
+    text: str = Field(min_length=1, max_length=1000)
+
+
+class ReplyOut(BaseModel):
+    """What happened to the text."""
+
+    status: str  # queued | sent | failed | blocked (opted out) | unknown
+    to: str  # masked
+
+
+def out(session: Session, request: SupportRequest, detail: bool = False) -> dict[str, Any]:
+    """The API (and staff page) view of a request."""
+    person = session.get(YoungPerson, request.young_person_id) if request.young_person_id else None
+    worker = session.get(Worker, request.worker_id) if request.worker_id else None
+    number = reply_number(session=session, request=request)
+    hours = office_hours()
+    waited = hours.now() - hours.local(request.created_at)
+    waiting = 0 if request.status == "closed" else int(waited.total_seconds() // 60)
+    view: dict[str, Any] = {
+        "id": request.id,
+        "reference": request.reference,
+        "kind": request.kind,
+        "status": request.status,
+        "channel": request.channel,
+        "created_at": request.created_at,
+        "due_at": request.due_at,
+        "waiting_minutes": max(waiting, 0),
+        "young_person": f"{person.first_name} ({person.reference})" if person else None,
+        "worker": worker.name if worker else None,
+        "team": request.team,
+        "details": request.details,
+        "contact": request.contact,
+        "reply_to": mask_number(number) if number else None,
+    }
+    if detail:
+        view["thread"] = thread(session=session, request=request)
+    return view
+
+
+def _found(session: Session, staff: Staff, request_id: int, kind: str | None) -> SupportRequest:
+    request = visible_request(session=session, staff=staff, request_id=request_id)
+    if request is None or (kind and request.kind != kind):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such request")
+    return request
+
+
+def _change(session: Session, staff: Staff, request_id: int, body: StatusChange, kind: str | None) -> dict[str, Any]:
+    request = _found(session, staff, request_id, kind)
+    try:
+        set_status(session=session, request=request, status=body.status, note=body.note, by=staff.email)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    session.commit()
+    return out(session, request, detail=True)
+
+
+async def _reply(staff: Staff, request_id: int, body: ReplyIn) -> ReplyOut:
+    try:
+        record = await run_in_threadpool(send_reply, staff=staff, request_id=request_id, text=body.text)
+    except LookupError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such request") from exc
+    except CannotReply as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, "there is no mobile number to text for this request") from exc
+    return ReplyOut(status=record.status, to=record.to_masked)
+
+
+@router.get("/handoffs", response_model=list[RequestOut])
+def list_handoffs(staff: CaseStaff, session: SessionDep, status: str = "open") -> list[dict[str, Any]]:
+    """Handoffs this member of staff may see, oldest first; `status`: open (default), all, or one status."""
+    found = visible_requests(session=session, staff=staff, kind="handoff", status=None if status == "all" else status)
+    return [out(session, r) for r in found]
+
+
+@router.get("/handoffs/{request_id}", response_model=RequestDetail)
+def get_handoff(request_id: int, staff: CaseStaff, session: SessionDep) -> dict[str, Any]:
+    """One handoff with the conversation so far (404 when it is not the caller's)."""
+    return out(session, _found(session, staff, request_id, "handoff"), detail=True)
+
+
+@router.patch("/handoffs/{request_id}", response_model=RequestDetail)
+def update_handoff(request_id: int, body: StatusChange, staff: CaseStaff, session: SessionDep) -> dict[str, Any]:
+    """Mark a handoff contacted or closed, with a note."""
+    return _change(session, staff, request_id, body, "handoff")
+
+
+@router.post("/handoffs/{request_id}/reply", response_model=ReplyOut)
+async def reply_to_handoff(request_id: int, body: ReplyIn, staff: CaseStaff) -> ReplyOut:
+    """Text the young person from the service number; their answer comes back into the thread."""
+    return await _reply(staff, request_id, body)
+
+
+@router.get("/requests", response_model=list[RequestOut])
+def list_requests(
+    staff: CaseStaff, session: SessionDep, kind: Literal["handoff", "advocacy", "complaint"] | None = None,
+    status: str = "open",
+) -> list[dict[str, Any]]:
+    """Every kind of request this member of staff may see (admin: advocacy referrals and complaints too)."""
+    found = visible_requests(session=session, staff=staff, kind=kind, status=None if status == "all" else status)
+    return [out(session, r) for r in found]
+
+
+@router.get("/requests/{request_id}", response_model=RequestDetail)
+def get_request(request_id: int, staff: CaseStaff, session: SessionDep) -> dict[str, Any]:
+    """One request with its conversation and history."""
+    return out(session, _found(session, staff, request_id, None), detail=True)
+
+
+@router.patch("/requests/{request_id}", response_model=RequestDetail)
+def update_request(request_id: int, body: StatusChange, staff: CaseStaff, session: SessionDep) -> dict[str, Any]:
+    """Move a request on: a handoff open/contacted/closed; a referral sent/accepted/closed; a complaint by stage."""
+    return _change(session, staff, request_id, body, None)
