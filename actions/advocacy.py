@@ -2,22 +2,19 @@
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlmodel import Session
 
 from actions.content import channel_of, say
 from actions.forms import (
     AskContact,
+    RequestFormValidation,
     SayAnswer,
     SubmitRequest,
     asks_for_progress,
-    cancel_form,
-    contact_slot,
-    free_text,
     given,
     hours_values,
-    is_cancel,
     say_text,
     tell_progress_of,
 )
@@ -66,28 +63,14 @@ class ActionAskAdvocacyContact(AskContact):
         return "action_ask_advocacy_contact"
 
 
-class ValidateAdvocacyForm(FormValidationAction):
+class ValidateAdvocacyForm(RequestFormValidation):
     """Anything they write is kept; the meeting can be skipped; contact must be a number or email."""
+
+    slots = SLOTS
+    limits = {"advocacy_meeting": 200}
 
     def name(self) -> str:
         return "validate_advocacy_form"
-
-    def validate_advocacy_about(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        return cancel_form(SLOTS) if is_cancel(slot_value) else {"advocacy_about": free_text(slot_value)}
-
-    def validate_advocacy_meeting(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        return cancel_form(SLOTS) if is_cancel(slot_value) else {"advocacy_meeting": free_text(slot_value, 200)}
-
-    def validate_advocacy_contact(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        if is_cancel(slot_value):
-            return cancel_form(SLOTS)
-        return contact_slot("advocacy_contact", slot_value, dispatcher, tracker)
 
 
 class ActionSubmitAdvocacy(SubmitRequest):

@@ -2,22 +2,19 @@
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlmodel import Session
 
 from actions.content import channel_of, say
 from actions.forms import (
     AskContact,
+    RequestFormValidation,
     SayAnswer,
     SubmitRequest,
     asks_for_progress,
-    cancel_form,
-    contact_slot,
-    free_text,
     given,
     hours_values,
-    is_cancel,
     say_text,
     tell_progress_of,
 )
@@ -69,28 +66,14 @@ class ActionAskComplaintContact(AskContact):
         return "action_ask_complaint_contact"
 
 
-class ValidateComplaintForm(FormValidationAction):
+class ValidateComplaintForm(RequestFormValidation):
     """Their own words are kept as written; contact must be a number or email."""
+
+    slots = SLOTS
+    limits = {"complaint_what": 4000, "complaint_outcome": 2000}
 
     def name(self) -> str:
         return "validate_complaint_form"
-
-    def validate_complaint_what(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        return cancel_form(SLOTS) if is_cancel(slot_value) else {"complaint_what": free_text(slot_value, 4000)}
-
-    def validate_complaint_outcome(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        return cancel_form(SLOTS) if is_cancel(slot_value) else {"complaint_outcome": free_text(slot_value, 2000)}
-
-    def validate_complaint_contact(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        if is_cancel(slot_value):
-            return cancel_form(SLOTS)
-        return contact_slot("complaint_contact", slot_value, dispatcher, tracker)
 
 
 class ActionSubmitComplaint(SubmitRequest):

@@ -4,7 +4,7 @@ import re
 from abc import ABC, abstractmethod
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlmodel import Session, select
@@ -40,11 +40,6 @@ def is_skip(value: Any) -> bool:
 def is_cancel(value: Any) -> bool:
     """'cancel', 'never mind'..."""
     return words(value) in CANCEL_WORDS
-
-
-def cancel_form(slots: list[str]) -> dict[str, Any]:
-    """Slot values that finish the form at once; the submit action sees CANCELLED and sends nothing."""
-    return {slot: CANCELLED for slot in slots}
 
 
 def free_text(value: Any, limit: int = 1000) -> str:
@@ -222,3 +217,33 @@ class SubmitRequest(Action, ABC):
         for key, values in answers:
             say(dispatcher, tracker, key, values)
         return reset(self.slots)
+
+
+class RequestFormValidation(FormValidationAction, ABC):
+    """The request forms' answers: CANCEL stops the form, SKIP is "not said", anything else is kept as
+    written, and the last slot is how to reach them (a number or email, or "this number")."""
+
+    limits: dict[str, int] = {}  # longest answer kept per slot (default 1000 characters)
+
+    @property
+    @abstractmethod
+    def slots(self) -> list[str]:
+        """The form's slots, the contact slot last."""
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        values: dict[str, Any] = {}
+        for slot, value in tracker.slots_to_validate().items():
+            if slot not in self.slots:
+                continue
+            if is_cancel(value):
+                return [SlotSet(name, CANCELLED) for name in self.slots]
+            values.update(self.check(slot, value, dispatcher, tracker))
+        return [SlotSet(name, value) for name, value in values.items()]
+
+    def check(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """One answer's slot values (None asks the question again)."""
+        if slot == self.slots[-1]:
+            return contact_slot(slot, value, dispatcher, tracker)
+        return {slot: free_text(value, self.limits.get(slot, 1000))}

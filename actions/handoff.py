@@ -3,7 +3,7 @@ the advisor is away); anyone else asks the leaving care team for a call back."""
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlmodel import Session
 
@@ -12,15 +12,12 @@ from actions.forms import (
     FROM_DIRECTORY,
     NOT_GIVEN,
     AskContact,
+    RequestFormValidation,
     SayAnswer,
     SubmitRequest,
     asks_for_progress,
-    cancel_form,
-    contact_slot,
-    free_text,
     given,
     hours_values,
-    is_cancel,
     is_known,
     stop_form,
     tell_progress_of,
@@ -76,33 +73,21 @@ class ActionAskHandoffContact(AskContact):
         return "action_ask_handoff_contact"
 
 
-class ValidateHandoffForm(FormValidationAction):
+class ValidateHandoffForm(RequestFormValidation):
     """Both questions can be skipped; a known young person is not asked for contact details."""
+
+    slots = SLOTS
 
     def name(self) -> str:
         return "validate_handoff_form"
 
-    def validate_handoff_topic(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        return cancel_form(SLOTS) if is_cancel(slot_value) else {"handoff_topic": free_text(slot_value)}
-
-    def validate_handoff_urgency(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        if is_cancel(slot_value):
-            return cancel_form(SLOTS)
-        values = {"handoff_urgency": urgency_of(slot_value)}
+    def check(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        if slot != "handoff_urgency":
+            return super().check(slot, value, dispatcher, tracker)
+        values = {"handoff_urgency": urgency_of(value)}
         if is_known(tracker):
             values["handoff_contact"] = FROM_DIRECTORY  # their advisor has their number
         return values
-
-    def validate_handoff_contact(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        if is_cancel(slot_value):
-            return cancel_form(SLOTS)
-        return contact_slot("handoff_contact", slot_value, dispatcher, tracker)
 
 
 class ActionSubmitHandoff(SubmitRequest):
