@@ -67,6 +67,9 @@ def wired(monkeypatch, directory):
         }
         for name, value in values.items():
             monkeypatch.setattr(settings, name, value)
+        deliver_pending()  # what other tests left in the outbox goes to these fakes, then is forgotten
+        twilio.accepted.clear()
+        smtp.messages.clear()
         yield SimpleNamespace(twilio=twilio, smtp=smtp)
         deliver_pending()  # nothing is left for the next test's sinks
 
