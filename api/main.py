@@ -103,6 +103,14 @@ def create_app() -> FastAPI:
         await run_in_threadpool(prepare_database, settings)
         app.state.engine = await run_in_threadpool(load_engine, settings)
         await run_in_threadpool(theme_model.get_classifier)  # trained or loaded now, not on the first feedback
+        missing = [
+            name
+            for name in ("leaving_care_inbox", "complaints_inbox", "advocacy_inbox", "smtp_host")
+            if not getattr(settings, name)
+        ]
+        if missing and settings.environment == "production":
+            unset = ", ".join(f"CARING_{name.upper()}" for name in missing)
+            log.warning(f"requests will wait in the staff pages only: set {unset}")
         outbox = OutboxWorker(settings.notify_interval)
         outbox.start()
         yield

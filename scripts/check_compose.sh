@@ -7,9 +7,13 @@ if ! command -v docker-compose >/dev/null; then
   echo "== docker-compose not installed: compose file not checked"; exit 0
 fi
 export POSTGRES_PASSWORD=x CARING_SECRET_KEY=x CARING_PUBLIC_URL=https://example.invalid \
-       TWILIO_ACCOUNT_SID=ACx TWILIO_AUTH_TOKEN=x
+       TWILIO_ACCOUNT_SID=ACx TWILIO_AUTH_TOKEN=x CARING_LEAVING_CARE_INBOX=lc@example.invalid \
+       CARING_COMPLAINTS_INBOX=c@example.invalid CARING_ADVOCACY_INBOX=a@example.invalid \
+       CARING_SMTP_HOST=smtp.example.invalid CARING_MAIL_FROM=cp@example.invalid
 docker-compose config -q
-if env -u CARING_SECRET_KEY docker-compose config -q 2>/dev/null; then
-  echo "docker-compose.yml starts without CARING_SECRET_KEY: secrets must be required"; exit 1
-fi
+for required in CARING_SECRET_KEY CARING_LEAVING_CARE_INBOX CARING_SMTP_HOST; do
+  if env -u "$required" docker-compose config -q 2>/dev/null; then
+    echo "docker-compose.yml starts without $required: it must be required"; exit 1
+  fi
+done
 echo "== docker-compose.yml is valid and requires its secrets"
