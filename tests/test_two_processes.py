@@ -82,7 +82,7 @@ def test_an_sms_retry_to_the_other_process_is_not_processed_twice(two_servers):
     from api.sms_channel import conversation_id_for
 
     urls, db_path = two_servers
-    sender = "+447700900321"
+    sender = "+447700900361"
     params = {
         "MessageSid": "SMtwoprocess0000000000000000000001",
         "From": sender,
