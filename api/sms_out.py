@@ -91,6 +91,11 @@ class SmsSender:
         return record
 
     def _deliver(self, record: OutboundSms, number: str, body: str) -> None:
+        if not (self.settings.twilio_messaging_service_sid or self.settings.twilio_from_number):
+            # Nothing to send from (the embedded default, offline): fail at once, without the network.
+            record.status = "failed"
+            log.warning("sms not sent: no Twilio sender is set", extra={"to": record.to_masked})
+            return
         kwargs: dict[str, Any] = {"to": number, "body": body}
         if self.settings.twilio_messaging_service_sid:
             kwargs["messaging_service_sid"] = self.settings.twilio_messaging_service_sid

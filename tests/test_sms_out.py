@@ -90,3 +90,10 @@ def test_status_callback_updates_the_record(client, fake, session):
     stored = session.exec(select(OutboundSms).where(OutboundSms.twilio_sid == record.twilio_sid)).one()
     assert stored.status == "delivered"
     assert client.post("/webhooks/twilio/status", data=params, headers={"X-Twilio-Signature": "bad"}).status_code == 403
+
+
+def test_without_a_sender_number_nothing_goes_to_the_network(app, fake, monkeypatch):
+    monkeypatch.setattr(get_settings(), "twilio_from_number", None)
+    monkeypatch.setattr(get_settings(), "twilio_messaging_service_sid", None)
+    record = sender_for(fake.url).send(to="07700 900201", body="hello", purpose="test")
+    assert record.status == "failed" and fake.requests == 0
