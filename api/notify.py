@@ -9,6 +9,7 @@ outbound SMS service (api/sms_out.py), email through SMTP when it is configured.
 import logging
 import smtplib
 import threading
+from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -23,6 +24,7 @@ from api.privacy import mask_number
 log = logging.getLogger(__name__)
 
 MAX_EMAIL_ATTEMPTS = 5
+STALE = timedelta(minutes=10)  # a send that has not finished in this long was cut off
 _templates = Environment(
     loader=FileSystemLoader(ROOT / "api" / "templates" / "notifications"),
     undefined=StrictUndefined,
@@ -59,6 +61,16 @@ def _shown(notification: Notification) -> str:
 def _claim(limit: int) -> list[Notification]:
     """Take pending notifications for this process (other processes skip the ones taken)."""
     with unit_of_work() as session:
+        # A process that stopped mid-send left rows `sending`: an email goes again; a text may have
+        # gone (sending is not idempotent), so it is marked unknown for staff to check.
+        stale = session.exec(
+            select(Notification).where(Notification.status == "sending", Notification.updated_at < utcnow() - STALE)
+        )
+        for notification in stale:
+            notification.status = "pending" if notification.channel == "email" else "unknown"
+            notification.updated_at = utcnow()
+            session.add(notification)
+        session.flush()
         query = (
             select(Notification)
             .where(Notification.status == "pending")

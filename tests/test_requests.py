@@ -305,3 +305,22 @@ def test_a_failed_email_is_retried_and_recorded(client, wired, monkeypatch):
     monkeypatch.setattr(get_settings(), "smtp_port", wired.smtp.port)
     assert deliver_pending() == 1
     assert wired.smtp.to("complaints@lincs.example")
+
+
+def test_a_send_cut_off_midway_is_resent_by_email_but_never_twice_by_text(wired):
+    from datetime import timedelta
+
+    from api.models import utcnow
+
+    long_ago = utcnow() - timedelta(hours=1)
+    with unit_of_work() as session:
+        mail = Notification(channel="email", to="stale@lincs.example", subject="s", body="b", status="sending",
+                            updated_at=long_ago)
+        text = Notification(channel="sms", to=PAT_MOBILE, body="b", status="sending", updated_at=long_ago)
+        session.add(mail)
+        session.add(text)
+    deliver_pending()
+    with Session(get_engine()) as session:
+        assert session.get(Notification, mail.id).status == "sent"
+        assert session.get(Notification, text.id).status == "unknown"
+    assert wired.smtp.to("stale@lincs.example") and not wired.twilio.accepted
