@@ -35,3 +35,20 @@ def test_purge_deletes_what_is_old_and_keeps_alerts(app, session):
 def test_purge_command_reports(app):
     result = CliRunner().invoke(cli, ["purge"])
     assert result.exit_code == 0 and "Safeguarding alerts and the" in result.output
+
+
+def test_purge_keeps_the_conversation_of_an_open_request(app, session):
+    from api.models import SupportRequest
+
+    long_ago = utcnow() - timedelta(days=800)
+    with unit_of_work() as db:
+        for name, status in (("purge-open-handoff", "open"), ("purge-closed-handoff", "closed")):
+            db.add(Conversation(id=name, updated_at=long_ago))
+            db.flush()
+            db.add(Turn(conversation_id=name, role="user", text="I need my PA", created_at=long_ago))
+            db.add(SupportRequest(kind="handoff", status=status, conversation_id=name, created_at=long_ago))
+    purge(get_settings())
+    session.expire_all()
+    assert session.get(Conversation, "purge-open-handoff") is not None
+    assert session.exec(select(Turn).where(Turn.conversation_id == "purge-open-handoff")).first() is not None
+    assert session.get(Conversation, "purge-closed-handoff") is None
