@@ -158,13 +158,14 @@ def _read_rows(
             problems.append(f"{name} line {line}: more values than columns")
             continue
         try:
-            parsed = model.model_validate({k: v for k, v in values.items() if v != "" or k == "away"})
+            # An empty optional cell means "not given"; an empty required one is reported as empty.
+            parsed = model.model_validate({k: v for k, v in values.items() if v != "" or k in required or k == "away"})
         except ValidationError as exc:
             problems.append(f"{name} line {line}: {_reason(exc)}")
             continue
         ident = str(getattr(parsed, key)).lower()
         if ident in seen:
-            problems.append(f"{name} line {line}: {key} {ident} is also on line {seen[ident]}")
+            problems.append(f"{name} line {line}: {key} {getattr(parsed, key)} is also on line {seen[ident]}")
             continue
         seen[ident] = line
         rows.append(parsed)
