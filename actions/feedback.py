@@ -7,17 +7,31 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import channel_of, say
+from actions.forms import asks_for_progress, stop_form
+from api.content import get_pack
 from api.db import unit_of_work
-from api.feedback import store_feedback
+from api.feedback import store_feedback, you_said_we_did
 
 
 class ActionAskFeedbackText(Action):
-    """Ask what is on their mind."""
+    """Ask what is on their mind; "what happened to my feedback?" hears You said, we did instead."""
 
     def name(self) -> str:
         return "action_ask_feedback_text"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        if asks_for_progress(tracker):
+            with unit_of_work() as session:
+                entries = you_said_we_did(session=session)
+            if not entries:
+                say(dispatcher, tracker, "you_said_we_did_none")
+                return stop_form()
+            pack = get_pack()
+            item = pack.answers["you_said_we_did"].extra["item"]
+            lines = [pack.fill(item, {"you_said": e.you_said, "we_did": e.we_did}) for e in entries]
+            intro = pack.render("you_said_we_did", channel_of(tracker))
+            dispatcher.utter_message(text="\n".join([intro.text, *lines]), buttons=intro.as_message()["buttons"])
+            return stop_form()
         say(dispatcher, tracker, "give_feedback")
         return []
 

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
-from api.models import Feedback
+from api.models import Feedback, YouSaidWeDid
 from api.redact import redact
 from api.themes import THEMES, get_classifier
 
@@ -36,9 +36,12 @@ def find_feedback(
     end: date | None = None,
     sentiment: str | None = None,
     channel: str | None = None,
+    reviewed: bool | None = None,
 ) -> list[Feedback]:
     """Feedback matching the filters, newest first (dates inclusive)."""
-    query = select(Feedback).order_by(Feedback.created_at.desc())
+    query = select(Feedback).order_by(Feedback.created_at.desc(), Feedback.id.desc())
+    if reviewed is not None:
+        query = query.where(Feedback.reviewed == reviewed)
     if start:
         query = query.where(Feedback.created_at >= datetime.combine(start, time.min, tzinfo=UTC))
     if end:
@@ -73,3 +76,80 @@ def summarise(items: list[Feedback]) -> dict:
         "by_channel": {t: dict(by_channel[t]) for t in names},
         "by_sentiment": {t: dict(by_sentiment[t]) for t in names},
     }
+
+
+def correct_themes(*, session: Session, item: Feedback, themes: list[str], by: str) -> Feedback:
+    """A reviewer's themes for a piece of feedback; what the classifier said is kept beside them."""
+    unknown = [t for t in themes if t not in THEMES]
+    if unknown:
+        raise ValueError(f"unknown theme(s): {', '.join(unknown)}")
+    if not item.reviewed:
+        item.model_themes = list(item.themes)
+    item.themes = [t for t in THEMES if t in themes]
+    item.reviewed, item.reviewed_by, item.reviewed_at = True, by, datetime.now(UTC)
+    session.add(item)
+    return item
+
+
+# Words that say nothing about a theme, on top of scikit-learn's English stop words.
+_QUIET = {"just", "really", "like", "dont", "don", "im", "ive", "get", "got", "want", "need", "feel", "think",
+          "young", "people", "person", "things", "thing", "lot", "bit", "phone", "email", "url", "postcode",
+          "address", "name"}
+
+
+def recurring_phrases(items: list[Feedback], top: int = 6) -> dict[str, list[tuple[str, int]]]:
+    """Per theme, the words and two-word phrases that recur in its feedback (in two items or more)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+    stop = sorted(ENGLISH_STOP_WORDS | _QUIET)
+    found: dict[str, list[tuple[str, int]]] = {}
+    for theme in THEMES:
+        texts = [item.text for item in items if theme in item.themes]
+        if len(texts) < 2:
+            found[theme] = []
+            continue
+        vectorizer = CountVectorizer(
+            ngram_range=(1, 2), stop_words=stop, binary=True, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b"
+        )
+        counts = vectorizer.fit_transform(texts).sum(axis=0).A1
+        ranked = sorted(zip(vectorizer.get_feature_names_out(), counts, strict=True), key=lambda p: (-p[1], p[0]))
+        phrases = [(str(p), int(n)) for p, n in ranked if n >= 2]
+        # A phrase hides the single words inside it when they recur no more often than it does.
+        kept = [(p, n) for p, n in phrases if not any(p != q and p in q.split() and n <= m for q, m in phrases)]
+        found[theme] = kept[:top]
+    return found
+
+
+def change_since(
+    *, session: Session, start: date, end: date
+) -> dict[str, tuple[int, int]]:
+    """Per theme, (this period's count, the count of the period of the same length just before)."""
+    length = (end - start).days + 1
+    earlier = find_feedback(session=session, start=start - timedelta(days=length), end=start - timedelta(days=1))
+    before = summarise(earlier)
+    now = summarise(find_feedback(session=session, start=start, end=end))
+    return {t: (now["totals"][t], before["totals"][t]) for t in [*THEMES, "none"]}
+
+
+def you_said_we_did(*, session: Session) -> list[YouSaidWeDid]:
+    """The entries the participation team wrote, in the strategy's order of themes."""
+    entries = {e.theme: e for e in session.exec(select(YouSaidWeDid))}
+    return [entries[t] for t in THEMES if t in entries]
+
+
+def save_you_said_we_did(*, session: Session, theme: str, you_said: str, we_did: str, by: str) -> YouSaidWeDid | None:
+    """Write (or, with both texts empty, remove) a theme's entry."""
+    if theme not in THEMES:
+        raise ValueError(f"unknown theme: {theme}")
+    entry = session.get(YouSaidWeDid, theme)
+    if not you_said.strip() and not we_did.strip():
+        if entry is not None:
+            session.delete(entry)
+        return None
+    if not you_said.strip() or not we_did.strip():
+        raise ValueError("write both what young people said and what was done")
+    entry = entry or YouSaidWeDid(theme=theme, you_said="", we_did="")
+    entry.you_said, entry.we_did = you_said.strip(), we_did.strip()
+    entry.updated_by, entry.updated_at = by, datetime.now(UTC)
+    session.add(entry)
+    return entry

@@ -71,7 +71,22 @@ class Feedback(FeedbackBase, table=True):
     conversation_id: str | None = Field(default=None, max_length=128)  # only with consent
     themes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     sentiment: str | None = Field(default=None, max_length=8)  # positive | negative | mixed
+    # A reviewer's correction: `themes` then holds theirs, `model_themes` what the classifier said.
+    reviewed: bool = Field(default=False, index=True)
+    model_themes: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    reviewed_by: str | None = Field(default=None, max_length=254)
+    reviewed_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+# "You said, we did": what the council did about a theme, written by the participation team and
+# told to young people who ask what happened to their feedback.
+class YouSaidWeDid(SQLModel, table=True):
+    theme: str = Field(primary_key=True, max_length=16)
+    you_said: str = Field(sa_column=Column(Text, nullable=False))
+    we_did: str = Field(sa_column=Column(Text, nullable=False))
+    updated_by: str = Field(default="", max_length=254)
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 # What the API returns about a piece of feedback just given.
