@@ -179,6 +179,26 @@ def directory_import(
     )
 
 
+themes_app = typer.Typer(help="The feedback theme classifier.", no_args_is_help=True)
+app.add_typer(themes_app, name="themes")
+
+
+@themes_app.command("train")
+def themes_train(check: bool = typer.Option(True, help="also measure it with 5-fold cross-validation")) -> None:
+    """Train on content/themes/examples.yml plus the dashboard's corrections; servers use it at their next start."""
+    from api import themes
+    from api.config import get_settings
+
+    examples, corrections = themes.load_examples(themes.examples_path()), themes.corrections()
+    themes.get_classifier.cache_clear()
+    themes.load_or_train(themes.examples_path(), get_settings().cache_dir, corrections)
+    typer.echo(f"Trained on {len(examples)} labelled examples and {len(corrections)} reviewed correction(s).")
+    if check:
+        micro_f1, sentiment = themes.cross_validate(examples + corrections)
+        typer.echo(f"5-fold cross-validation: themes micro-F1 {micro_f1:.2f}, sentiment accuracy {sentiment:.2f}.")
+    typer.echo("Restart the server (or let it restart) to use the new model.")
+
+
 notify_app = typer.Typer(help="Notifications to staff (the outbox).", no_args_is_help=True)
 app.add_typer(notify_app, name="notify")
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -16,7 +16,7 @@ from api.db import unit_of_work
 from api.deps import EngineDep, SessionDep, ThemesReader
 from api.engine.safety import crisis_replies
 from api.feedback import find_feedback, store_feedback
-from api.models import FeedbackPublic
+from api.models import Feedback, FeedbackPublic
 from api.ratelimit import SlidingWindowLimiter
 from api.safeguarding import record_alert
 
@@ -75,6 +75,7 @@ class FeedbackItem(BaseModel):
     sentiment: str | None
     channel: str
     created_at: str
+    reviewed: bool = False  # a reviewer set its themes
 
 
 @dataclass(frozen=True)
@@ -86,26 +87,53 @@ class Filters:
     end: date | None
     sentiment: Sentiment | None
     channel: Literal["web", "sms"] | None
+    reviewed: bool | None = None
+
+    def query(self) -> str:
+        """The filters as a query string (for links that keep them, like the CSV export)."""
+        from urllib.parse import urlencode
+
+        values = {"from": self.start, "to": self.end, "theme": self.theme, "sentiment": self.sentiment,
+                  "channel": self.channel, "reviewed": self.reviewed}
+        return urlencode({k: str(v).lower() if isinstance(v, bool) else v for k, v in values.items() if v is not None})
+
+
+def _blank_is_none(value: str | None) -> str | None:
+    return value or None
 
 
 def filters(
-    theme: Theme | None = None,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
-    sentiment: Sentiment | None = None,
-    channel: Literal["web", "sms"] | None = None,
+    theme: Annotated[Theme | None, BeforeValidator(_blank_is_none)] = None,
+    start: Annotated[date | None, Query(alias="from"), BeforeValidator(_blank_is_none)] = None,
+    end: Annotated[date | None, Query(alias="to"), BeforeValidator(_blank_is_none)] = None,
+    sentiment: Annotated[Sentiment | None, BeforeValidator(_blank_is_none)] = None,
+    channel: Annotated[Literal["web", "sms"] | None, BeforeValidator(_blank_is_none)] = None,
+    reviewed: Annotated[bool | None, BeforeValidator(_blank_is_none)] = None,
 ) -> Filters:
-    """Read (and validate) the filters; an unknown theme or a bad date is a 422 with the reason."""
-    return Filters(theme, start, end, sentiment, channel)
+    """Read (and validate) the filters; an unknown theme or a bad date is a 422 with the reason.
+
+    An empty value (a form's "any" choice) is no filter."""
+    return Filters(theme, start, end, sentiment, channel, reviewed)
 
 
 FiltersDep = Annotated[Filters, Depends(filters)]
 
 
-def _items(session: Session, f: Filters) -> list[FeedbackItem]:
-    found = find_feedback(
-        session=session, theme=f.theme, start=f.start, end=f.end, sentiment=f.sentiment, channel=f.channel
+def filtered(session: Session, f: Filters) -> list[Feedback]:
+    """The feedback these filters show, newest first."""
+    return find_feedback(
+        session=session,
+        theme=f.theme,
+        start=f.start,
+        end=f.end,
+        sentiment=f.sentiment,
+        channel=f.channel,
+        reviewed=f.reviewed,
     )
+
+
+def _items(session: Session, f: Filters) -> list[FeedbackItem]:
+    found = filtered(session, f)
     return [
         FeedbackItem(
             id=item.id,
@@ -114,6 +142,7 @@ def _items(session: Session, f: Filters) -> list[FeedbackItem]:
             sentiment=item.sentiment,
             channel=item.channel,
             created_at=item.created_at.isoformat(timespec="seconds"),
+            reviewed=item.reviewed,
         )
         for item in found
     ]
@@ -128,12 +157,18 @@ def list_feedback(staff: ThemesReader, session: SessionDep, f: FiltersDep) -> li
 @router.get("/export.csv")
 def export_feedback(staff: ThemesReader, session: SessionDep, f: FiltersDep) -> Response:
     """What the filters show, as CSV (redacted text only)."""
+    return csv_response(_items(session, f))
+
+
+def csv_response(items: list[FeedbackItem]) -> Response:
+    """Feedback as a CSV download: redacted text, never who said it."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["id", "date", "channel", "themes", "sentiment", "text"])
-    for item in _items(session, f):
+    writer.writerow(["id", "date", "channel", "themes", "sentiment", "reviewed", "text"])
+    for item in items:
         writer.writerow(
-            [item.id, item.created_at, item.channel, ";".join(item.themes), item.sentiment or "", item.text]
+            [item.id, item.created_at, item.channel, ";".join(item.themes), item.sentiment or "",
+             "yes" if item.reviewed else "no", item.text]
         )
     headers = {"Content-Disposition": 'attachment; filename="feedback.csv"'}
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)

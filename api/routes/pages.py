@@ -4,25 +4,20 @@ Server-rendered HTML (api/templates/staff/), no JavaScript needed. Every form po
 a wrong or missing one is refused with 403 and nothing changes.
 """
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from api.config import ROOT
 from api.db import unit_of_work
 from api.deps import SessionDep
 from api.models import Staff
-from api.office_hours import office_hours
 from api.requests import STATUSES, CannotReply, send_reply, set_status, visible_request, visible_requests
 from api.routes.requests import out
 from api.staff import LockedOut, authenticate, issue_token
 from api.staff_session import (
     csrf_ok,
-    csrf_token,
     end_session,
     keep_login_csrf,
     login_csrf,
@@ -30,9 +25,9 @@ from api.staff_session import (
     signed_in,
     start_session,
 )
+from api.views import page_role, render, templates
 
 router = APIRouter(prefix="/staff", tags=["pages"], include_in_schema=False)
-templates = Jinja2Templates(directory=ROOT / "api" / "templates" / "staff")
 
 KIND_NAMES = {"handoff": "Talk to a person", "advocacy": "Advocacy referral", "complaint": "Complaint"}
 STATUS_NAMES = {
@@ -57,44 +52,21 @@ DETAIL_NAMES = {
 }
 
 
-def _local(moment: datetime | None) -> str:
-    return office_hours().local(moment).strftime("%a %d %b %Y, %H:%M") if moment else ""
-
-
-def _waited(minutes: int) -> str:
-    days, rest = divmod(minutes, 60 * 24)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours} h"
-    return f"{hours} h {mins} min" if hours else f"{mins} min"
-
-
-templates.env.filters["local"] = _local
-templates.env.filters["waited"] = _waited
 templates.env.globals.update(kind_names=KIND_NAMES, status_names=STATUS_NAMES, detail_names=DETAIL_NAMES)
 
-
-def page_staff(request: Request, session: SessionDep) -> Staff:
-    """The signed-in member of staff, or a redirect to the sign-in page."""
-    staff = signed_in(session, request)
-    if staff is None:
-        raise HTTPException(status.HTTP_303_SEE_OTHER, "sign in first", {"Location": "/staff/login"})
-    if staff.role not in ("advisor", "admin"):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "your role has no inbox")
-    return staff
-
-
-PageStaff = Annotated[Staff, Depends(page_staff)]
-
-
-def _render(request: Request, name: str, context: dict[str, Any], code: int = 200) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, context, status_code=code)
+# The inbox: advisors (their own) and admins (everything).
+PageStaff = Annotated[Staff, Depends(page_role("advisor", "admin"))]
 
 
 @router.get("", include_in_schema=False)
-def home() -> RedirectResponse:
-    """The inbox is the staff home page."""
-    return RedirectResponse("/staff/inbox", status.HTTP_303_SEE_OTHER)
+def home(request: Request, session: SessionDep) -> RedirectResponse:
+    """The staff home page: the inbox, or the dashboard for the participation team."""
+    staff = signed_in(session, request)
+    if staff is None:
+        return RedirectResponse("/staff/login", status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(
+        "/staff/dashboard" if staff.role == "participation" else "/staff/inbox", status.HTTP_303_SEE_OTHER
+    )
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -105,7 +77,7 @@ def login_page(request: Request) -> HTMLResponse:
 
 def _render_login(request: Request, error: str | None, code: int = 200) -> HTMLResponse:
     token = login_csrf(request)
-    page = _render(request, "login.html", {"error": error, "csrf": token}, code)
+    page = render(request, "login.html", {"error": error, "csrf": token}, code)
     keep_login_csrf(page, token)
     return page
 
@@ -133,7 +105,7 @@ async def login(
         return _render_login(request, locked, status.HTTP_429_TOO_MANY_REQUESTS)
     if token is None:
         return _render_login(request, "Wrong email or password.", status.HTTP_401_UNAUTHORIZED)
-    response = RedirectResponse("/staff/inbox", status.HTTP_303_SEE_OTHER)
+    response = RedirectResponse("/staff", status.HTTP_303_SEE_OTHER)
     start_session(response, token)
     return response
 
@@ -153,8 +125,8 @@ def logout(request: Request, session: SessionDep, csrf: Annotated[str, Form(max_
 def inbox(request: Request, staff: PageStaff, session: SessionDep) -> HTMLResponse:
     """Open requests this member of staff may see, oldest first, with how long each has waited."""
     found = visible_requests(session=session, staff=staff, status="open")
-    context = {"staff": staff, "requests": [out(session, r) for r in found], "csrf": csrf_token(request)}
-    return _render(request, "inbox.html", context)
+    context = {"staff": staff, "requests": [out(session, r) for r in found]}
+    return render(request, "inbox.html", context)
 
 
 @router.get("/requests/{request_id}", response_class=HTMLResponse)
@@ -167,10 +139,9 @@ def request_page(request: Request, request_id: int, staff: PageStaff, session: S
         "staff": staff,
         "item": out(session, found, detail=True),
         "statuses": STATUSES[found.kind],
-        "csrf": csrf_token(request),
         "done": request.query_params.get("done"),
     }
-    return _render(request, "request.html", context)
+    return render(request, "request.html", context)
 
 
 @router.post("/requests/{request_id}/status")

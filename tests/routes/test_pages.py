@@ -48,7 +48,7 @@ def signed_in(client: TestClient, email: str) -> TestClient:
         data={"username": email, "password": PASSWORD, "csrf": login_token(form.text)},
         follow_redirects=False,
     )
-    assert response.status_code == 303 and response.headers["location"] == "/staff/inbox", response.text
+    assert response.status_code == 303 and response.headers["location"] == "/staff", response.text
     return client
 
 

@@ -36,7 +36,7 @@ def test_roles_on_every_endpoint(client, accounts, path):
 def test_csv_export_has_no_phone_or_email(client, accounts):
     client.post("/api/feedback", json={"text": "my hostel is cold, text me 07700 900999 or me@mail.com"})
     csv_text = client.get("/api/feedback/export.csv", headers=token(client, "participation")).text
-    assert csv_text.startswith("id,date,channel,themes,sentiment,text")
+    assert csv_text.startswith("id,date,channel,themes,sentiment,reviewed,text")
     assert "07700" not in csv_text and "mail.com" not in csv_text and "[phone]" in csv_text
 
 

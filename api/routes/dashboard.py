@@ -1,0 +1,145 @@
+"""The participation team's dashboard: themes over time, redacted feedback, corrections, You said
+we did, CSV export and the Corporate Parenting Panel summary. Participation and admin only; who
+said what is never shown."""
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
+
+from api.charts import weekly_chart
+from api.deps import SessionDep
+from api.feedback import (
+    change_since,
+    correct_themes,
+    find_feedback,
+    recurring_phrases,
+    save_you_said_we_did,
+    summarise,
+    you_said_we_did,
+)
+from api.models import Feedback, Staff
+from api.office_hours import office_hours
+from api.routes.feedback import Filters, FiltersDep, _items, csv_response, filtered
+from api.staff_session import csrf_ok
+from api.themes import THEMES
+from api.views import page_role, render
+
+router = APIRouter(prefix="/staff/dashboard", tags=["pages"], include_in_schema=False)
+Reader = Annotated[Staff, Depends(page_role("participation", "admin"))]
+RECENT = 50  # feedback items listed on the page (the CSV has them all)
+
+
+def _period(f: Filters) -> Filters:
+    """The filters with a period: this month so far unless dates were chosen."""
+    today = office_hours().local(office_hours().now()).date()
+    end = f.end or today
+    start = f.start or (end.replace(day=1) if not f.end else end - timedelta(days=29))
+    if start > end:
+        raise HTTPException(422, "'from' is after 'to'")
+    return replace(f, start=start, end=end)
+
+
+def _figures(session: Session, f: Filters) -> dict[str, Any]:
+    """What the dashboard and the Panel summary show for a period."""
+    items = find_feedback(session=session, start=f.start, end=f.end, channel=f.channel, sentiment=f.sentiment)
+    chart_items = find_feedback(session=session, start=f.end - timedelta(weeks=12), end=f.end, channel=f.channel)
+    summary = summarise(items)
+    return {
+        "summary": summary,
+        "change": change_since(session=session, start=f.start, end=f.end),
+        "chart": weekly_chart(summarise(chart_items)["weekly"], f.end),
+        "phrases": recurring_phrases(items),
+        "entries": you_said_we_did(session=session),
+        "period_days": (f.end - f.start).days + 1,
+    }
+
+
+@router.get("", response_class=HTMLResponse)
+def dashboard(request: Request, staff: Reader, session: SessionDep, f: FiltersDep) -> HTMLResponse:
+    """Which priorities young people talk about, how that is changing, and what they said (redacted)."""
+    f = _period(f)
+    recent = filtered(session, f)
+    context = {
+        "staff": staff,
+        "f": f,
+        "themes": THEMES,
+        "recent": recent[:RECENT],
+        "matching": len(recent),
+        "export": "/staff/dashboard/export.csv?" + f.query(),
+        "panel": "/staff/dashboard/panel?" + replace(f, theme=None, sentiment=None, reviewed=None).query(),
+        "done": request.query_params.get("done"),
+        **_figures(session, f),
+    }
+    return render(request, "dashboard.html", context)
+
+
+@router.get("/panel", response_class=HTMLResponse)
+def panel(request: Request, staff: Reader, session: SessionDep, f: FiltersDep) -> HTMLResponse:
+    """A printable A4 summary for the Corporate Parenting Panel."""
+    f = _period(f)
+    examples = {theme: find_feedback(session=session, theme=theme, start=f.start, end=f.end)[:2] for theme in THEMES}
+    context = {"staff": staff, "f": f, "themes": THEMES, "examples": examples, **_figures(session, f)}
+    return render(request, "panel.html", context)
+
+
+@router.get("/export.csv")
+def export(staff: Reader, session: SessionDep, f: FiltersDep) -> Response:
+    """What the dashboard's filters show, as CSV (redacted text only)."""
+    return csv_response(_items(session, f))
+
+
+@router.post("/feedback/{item_id}/themes")
+def correct(
+    request: Request,
+    item_id: int,
+    staff: Reader,
+    session: SessionDep,
+    themes: Annotated[list[str], Form()] = [],  # noqa: B006  (FastAPI reads the form; none ticked is [])
+    back: Annotated[str, Form(max_length=500)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> RedirectResponse:
+    """A reviewer's themes for one piece of feedback (stored, shown as reviewed, used to retrain)."""
+    if not csrf_ok(request, csrf):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "the form's security token is missing or wrong")
+    item = session.get(Feedback, item_id)
+    if item is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such feedback")
+    try:
+        correct_themes(session=session, item=item, themes=themes, by=staff.email)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    session.commit()
+    return RedirectResponse(_back(back, "reviewed") + f"#feedback-{item_id}", status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/you-said-we-did")
+def you_said(
+    request: Request,
+    staff: Reader,
+    session: SessionDep,
+    theme: Annotated[str, Form(max_length=16)],
+    you_said: Annotated[str, Form(max_length=1000)] = "",
+    we_did: Annotated[str, Form(max_length=1000)] = "",
+    back: Annotated[str, Form(max_length=500)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> RedirectResponse:
+    """Write what the council did about a theme; the bot tells young people who ask."""
+    if not csrf_ok(request, csrf):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "the form's security token is missing or wrong")
+    try:
+        save_you_said_we_did(session=session, theme=theme, you_said=you_said, we_did=we_did, by=staff.email)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    session.commit()
+    return RedirectResponse(_back(back, "saved") + "#you-said-we-did", status.HTTP_303_SEE_OTHER)
+
+
+def _back(back: str, done: str) -> str:
+    """Back to the dashboard with its filters (only ever a dashboard address: no open redirect)."""
+    query = back.split("?", 1)[1] if back.startswith("/staff/dashboard?") else ""
+    kept = "&".join(part for part in query.split("&") if part and not part.startswith("done="))
+    return f"/staff/dashboard?{kept + '&' if kept else ''}done={done}"

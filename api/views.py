@@ -1,0 +1,63 @@
+"""What every staff page shares: the Jinja templates and their filters, and who may open a page."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from fastapi import HTTPException, Request, status
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from api.config import ROOT
+from api.deps import SessionDep
+from api.models import Staff
+from api.office_hours import office_hours
+from api.staff_session import csrf_token, signed_in
+
+templates = Jinja2Templates(directory=ROOT / "api" / "templates" / "staff")
+
+THEME_NAMES = {
+    "family": "Support to remain with family",
+    "stability": "Stability and permanence",
+    "relationships": "Build, not break, relationships",
+    "learning": "Learning and aspirations",
+    "health": "Healthy and resilient",
+    "accommodation": "Safe and suitable accommodation",
+    "none": "None of the six",
+}
+
+
+def _local(moment: datetime | None) -> str:
+    return office_hours().local(moment).strftime("%a %d %b %Y, %H:%M") if moment else ""
+
+
+def _waited(minutes: int) -> str:
+    days, rest = divmod(minutes, 60 * 24)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {mins} min" if hours else f"{mins} min"
+
+
+templates.env.filters["local"] = _local
+templates.env.filters["waited"] = _waited
+templates.env.globals["theme_names"] = THEME_NAMES
+
+
+def page_role(*roles: str) -> Callable[..., Staff]:
+    """A dependency: the signed-in member of staff with one of these roles; else sign in (303) or 403."""
+
+    def check(request: Request, session: SessionDep) -> Staff:
+        staff = signed_in(session, request)
+        if staff is None:
+            raise HTTPException(status.HTTP_303_SEE_OTHER, "sign in first", {"Location": "/staff/login"})
+        if staff.role not in roles:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "your role cannot open this page")
+        return staff
+
+    return check
+
+
+def render(request: Request, name: str, context: dict[str, Any], code: int = 200) -> HTMLResponse:
+    """A staff page, with the CSRF token its forms need."""
+    return templates.TemplateResponse(request, name, {"csrf": csrf_token(request), **context}, status_code=code)
