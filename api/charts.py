@@ -16,7 +16,7 @@ STYLES = {
     "accommodation": ("#000000", "1 0"),
 }
 WIDTH, HEIGHT = 720, 300
-LEFT, RIGHT, TOP, BOTTOM = 44, 16, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 44, 28, 16, 40
 
 
 @dataclass(frozen=True)
