@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from api.db import unit_of_work
 from api.deps import EngineDep, SessionDep, ThemesReader
 from api.engine.safety import crisis_replies
-from api.feedback import find_feedback, store_feedback
+from api.feedback import correct_themes, find_feedback, store_feedback
 from api.models import Feedback, FeedbackPublic
 from api.ratelimit import SlidingWindowLimiter
 from api.safeguarding import record_alert
@@ -134,18 +134,19 @@ def filtered(session: Session, f: Filters) -> list[Feedback]:
 
 def _items(session: Session, f: Filters) -> list[FeedbackItem]:
     found = filtered(session, f)
-    return [
-        FeedbackItem(
-            id=item.id,
-            text=item.text,
-            themes=item.themes,
-            sentiment=item.sentiment,
-            channel=item.channel,
-            created_at=item.created_at.isoformat(timespec="seconds"),
-            reviewed=item.reviewed,
-        )
-        for item in found
-    ]
+    return [_item(item) for item in found]
+
+
+def _item(item: Feedback) -> FeedbackItem:
+    return FeedbackItem(
+        id=item.id,
+        text=item.text,
+        themes=item.themes,
+        sentiment=item.sentiment,
+        channel=item.channel,
+        created_at=item.created_at.isoformat(timespec="seconds"),
+        reviewed=item.reviewed,
+    )
 
 
 @router.get("", response_model=list[FeedbackItem])
@@ -172,3 +173,20 @@ def csv_response(items: list[FeedbackItem]) -> Response:
         )
     headers = {"Content-Disposition": 'attachment; filename="feedback.csv"'}
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+class ThemesIn(BaseModel):
+    """A reviewer's themes for a piece of feedback (any number, possibly none)."""
+
+    themes: list[Theme]
+
+
+@router.patch("/{item_id}", response_model=FeedbackItem)
+def review_feedback(item_id: int, body: ThemesIn, staff: ThemesReader, session: SessionDep) -> FeedbackItem:
+    """Correct a piece of feedback's themes: stored, shown as reviewed, used by `caring-promise themes train`."""
+    item = session.get(Feedback, item_id)
+    if item is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such feedback")
+    correct_themes(session=session, item=item, themes=list(body.themes), by=staff.email)
+    session.commit()
+    return _item(item)

@@ -72,3 +72,18 @@ def test_staff_add_command(app):
     assert bad.exit_code == 2 and "role must be one of" in bad.output
     short = runner.invoke(cli, ["staff", "add", "y@lincs.example", "--role", "admin", "--password", "short"])
     assert short.exit_code == 2 and "at least 12" in short.output
+
+
+def test_a_reviewer_corrects_themes_through_the_api(client, accounts):
+    item = client.post("/api/feedback", json={"text": "my college tutor is great"}).json()["id"]
+    path = f"/api/feedback/{item}"
+    assert client.patch(path, json={"themes": ["learning"]}).status_code == 401
+    assert client.patch(path, json={"themes": ["learning"]}, headers=token(client, "advisor")).status_code == 403
+    bad = client.patch(path, json={"themes": ["weather"]}, headers=token(client, "participation"))
+    assert bad.status_code == 422
+    done = client.patch(path, json={"themes": ["learning", "relationships"]}, headers=token(client, "participation"))
+    assert done.status_code == 200 and done.json()["reviewed"] is True
+    assert done.json()["themes"] == ["relationships", "learning"]  # in the strategy's order
+    listed = client.get("/api/feedback", params={"reviewed": "true"}, headers=token(client, "admin")).json()
+    assert item in [f["id"] for f in listed] and all(f["reviewed"] for f in listed)
+    assert client.patch("/api/feedback/999999", json={"themes": []}, headers=token(client, "admin")).status_code == 404
