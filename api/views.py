@@ -14,7 +14,7 @@ from api.models import Staff
 from api.office_hours import office_hours
 from api.staff_session import csrf_token, signed_in
 
-templates = Jinja2Templates(directory=ROOT / "api" / "templates" / "staff")
+templates = Jinja2Templates(directory=ROOT / "api" / "templates")
 
 THEME_NAMES = {
     "family": "Support to remain with family",

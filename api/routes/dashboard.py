@@ -74,7 +74,7 @@ def dashboard(request: Request, staff: Reader, session: SessionDep, f: FiltersDe
         "done": request.query_params.get("done"),
         **_figures(session, f),
     }
-    return render(request, "dashboard.html", context)
+    return render(request, "staff/dashboard.html", context)
 
 
 @router.get("/panel", response_class=HTMLResponse)
@@ -83,7 +83,7 @@ def panel(request: Request, staff: Reader, session: SessionDep, f: FiltersDep) -
     f = _period(f)
     examples = {theme: find_feedback(session=session, theme=theme, start=f.start, end=f.end)[:2] for theme in THEMES}
     context = {"staff": staff, "f": f, "themes": THEMES, "examples": examples, **_figures(session, f)}
-    return render(request, "panel.html", context)
+    return render(request, "staff/panel.html", context)
 
 
 @router.get("/export.csv")

@@ -77,7 +77,7 @@ def login_page(request: Request) -> HTMLResponse:
 
 def _render_login(request: Request, error: str | None, code: int = 200) -> HTMLResponse:
     token = login_csrf(request)
-    page = render(request, "login.html", {"error": error, "csrf": token}, code)
+    page = render(request, "staff/login.html", {"error": error, "csrf": token}, code)
     keep_login_csrf(page, token)
     return page
 
@@ -126,7 +126,7 @@ def inbox(request: Request, staff: PageStaff, session: SessionDep) -> HTMLRespon
     """Open requests this member of staff may see, oldest first, with how long each has waited."""
     found = visible_requests(session=session, staff=staff, status="open")
     context = {"staff": staff, "requests": [out(session, r) for r in found]}
-    return render(request, "inbox.html", context)
+    return render(request, "staff/inbox.html", context)
 
 
 @router.get("/requests/{request_id}", response_class=HTMLResponse)
@@ -141,7 +141,7 @@ def request_page(request: Request, request_id: int, staff: PageStaff, session: S
         "statuses": STATUSES[found.kind],
         "done": request.query_params.get("done"),
     }
-    return render(request, "request.html", context)
+    return render(request, "staff/request.html", context)
 
 
 @router.post("/requests/{request_id}/status")
