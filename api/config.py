@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = True
     mail_from: str = "caring-promise@localhost"
+    # Where "Exit this page" goes: somewhere innocuous (GOV.UK's pattern uses BBC Weather).
+    quick_exit_url: str = "https://www.bbc.co.uk/weather"
     notify_interval: float = 2.0  # seconds between outbox rounds in each server process (0: off)
     engine: str = "embedded"  # embedded | rasa (forward to a real Rasa server; safety and channels stay here)
     rasa_url: str = "http://rasa:5005"

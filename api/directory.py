@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ValidationError, field_validator
-from sqlmodel import Session, select
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from sqlmodel import Session, func, select
 
 from api.models import Staff, Worker, YoungPerson
 from api.privacy import normalise_number
@@ -45,13 +45,13 @@ def _email(value: str) -> str:
 class WorkerRow(BaseModel):
     """One line of workers.csv."""
 
-    email: str
-    name: str
+    email: str = Field(max_length=254)
+    name: str = Field(max_length=128)
     role: Literal["personal_advisor", "social_worker", "team_manager"] = "personal_advisor"
     mobile: str | None = None
-    team: str = "leaving_care"
+    team: str = Field(default="leaving_care", max_length=64)
     away: bool = False
-    public_contact: str | None = None
+    public_contact: str | None = Field(default=None, max_length=64)
 
     @field_validator("email")
     @classmethod
@@ -82,11 +82,11 @@ class WorkerRow(BaseModel):
 class YoungPersonRow(BaseModel):
     """One line of young_people.csv."""
 
-    reference: str
-    first_name: str
+    reference: str = Field(max_length=32)
+    first_name: str = Field(max_length=64)
     mobile: str | None = None
     status: Literal["in_care", "care_leaver"] = "care_leaver"
-    worker_email: str | None = None
+    worker_email: str | None = Field(default=None, max_length=254)
 
     @field_validator("mobile")
     @classmethod
@@ -136,7 +136,7 @@ Row = TypeVar("Row", bound=BaseModel)
 
 def _read_rows(
     name: str, text: str, model: type[Row], columns: tuple[str, ...], key: str, problems: list[str]
-) -> list[Row]:
+) -> list[tuple[int, Row]]:
     """Parse and check every row; problems name the file and line (the header is line 1)."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip() for h in reader.fieldnames or []]
@@ -149,7 +149,7 @@ def _read_rows(
         if unknown:
             problems.append(f"{name} line 1: unknown column(s) {', '.join(unknown)} (expected {', '.join(columns)})")
         return []
-    rows: list[Row] = []
+    rows: list[tuple[int, Row]] = []
     seen: dict[str, int] = {}
     for row in reader:
         line = reader.line_num
@@ -168,37 +168,37 @@ def _read_rows(
             problems.append(f"{name} line {line}: {key} {getattr(parsed, key)} is also on line {seen[ident]}")
             continue
         seen[ident] = line
-        rows.append(parsed)
+        rows.append((line, parsed))
     return rows
 
 
 def import_directory(*, session: Session, young_people_csv: str, workers_csv: str) -> ImportReport:
     """Check both files completely, then add or update every row (the caller commits; nothing on a problem)."""
     report = ImportReport()
-    workers = _read_rows("workers.csv", workers_csv, WorkerRow, WORKER_COLUMNS, "email", report.problems)
-    people = _read_rows(
+    worker_lines = _read_rows("workers.csv", workers_csv, WorkerRow, WORKER_COLUMNS, "email", report.problems)
+    people_lines = _read_rows(
         "young_people.csv", young_people_csv, YoungPersonRow, YOUNG_PEOPLE_COLUMNS, "reference", report.problems
     )
-    known_workers = {w.email for w in workers} | set(session.exec(select(Worker.email)))
-    mobiles: dict[str, str] = {}
-    for person in people:
+    known_workers = {w.email for _, w in worker_lines} | set(session.exec(select(Worker.email)))
+    in_file = {p.reference.lower() for _, p in people_lines}
+    mobiles: dict[str, tuple[int, str]] = {}
+    for line, person in people_lines:
+        where = f"young_people.csv line {line}"
         if person.worker_email and person.worker_email not in known_workers:
-            report.problems.append(
-                f"young_people.csv ({person.reference}): worker_email {person.worker_email} is not in workers.csv"
-            )
-        if person.mobile:
-            if person.mobile in mobiles:
-                report.problems.append(
-                    f"young_people.csv ({person.reference}): mobile is also given for {mobiles[person.mobile]}"
-                )
-            mobiles[person.mobile] = person.reference
-    for number, reference in mobiles.items():
-        other = session.exec(select(YoungPerson).where(YoungPerson.mobile == number)).first()
-        if other is not None and other.reference != reference and other.reference not in {p.reference for p in people}:
-            report.problems.append(f"young_people.csv ({reference}): mobile already belongs to {other.reference}")
+            report.problems.append(f"{where}: worker_email {person.worker_email} is not in workers.csv")
+        if not person.mobile:
+            continue
+        if person.mobile in mobiles:
+            first_line, first = mobiles[person.mobile]
+            report.problems.append(f"{where}: mobile is also given for {first} on line {first_line}")
+            continue
+        mobiles[person.mobile] = (line, person.reference)
+        other = session.exec(select(YoungPerson).where(YoungPerson.mobile == person.mobile)).first()
+        if other is not None and other.reference.lower() not in in_file:
+            report.problems.append(f"{where}: mobile already belongs to {other.reference}, who is not in this file")
     if report.problems:
         return report
-    _save(session, workers, people, report)
+    _save(session, [w for _, w in worker_lines], [p for _, p in people_lines], report)
     return report
 
 
@@ -217,16 +217,18 @@ def _save(session: Session, workers: list[WorkerRow], people: list[YoungPersonRo
         by_email[row.email] = worker
     session.flush()
     # Numbers move between people only after every old one is let go (the column is unique).
+    # References are matched without case, as within a file: "demo-0001" updates "DEMO-0001".
+    wanted = [r.reference.lower() for r in people]
     existing = {
-        p.reference: p
-        for p in session.exec(select(YoungPerson).where(YoungPerson.reference.in_([r.reference for r in people])))  # type: ignore[attr-defined]
+        p.reference.lower(): p
+        for p in session.exec(select(YoungPerson).where(func.lower(YoungPerson.reference).in_(wanted)))
     }
     for person in existing.values():
         person.mobile = None
         session.add(person)
     session.flush()
     for row in people:
-        person = existing.get(row.reference)
+        person = existing.get(row.reference.lower())
         if person is None:
             person = YoungPerson(reference=row.reference, first_name=row.first_name)
             report.young_people_added += 1

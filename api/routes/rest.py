@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from api.chat import answer
 from api.deps import EngineDep
 
 router = APIRouter(prefix="/webhooks/rest", tags=["conversation"])
@@ -31,4 +32,4 @@ class RestReply(BaseModel):
 @router.post("/webhook", response_model=list[RestReply], response_model_exclude_none=True)
 def webhook(body: RestMessage, engine: EngineDep) -> list[dict[str, Any]]:
     """Answer a message in the sender's conversation, as the Rasa REST channel does."""
-    return engine.handle(body.sender, body.message, channel="web")
+    return answer(engine, body.sender, body.message)

@@ -1,0 +1,46 @@
+"""The web chat's own rules, in front of the engine: "forget me" deletes the conversation."""
+
+import re
+from typing import Any
+
+from sqlmodel import Session, col, delete, select
+
+from api.content import get_pack
+from api.db import get_engine, unit_of_work
+from api.engine.core import Engine
+from api.models import Conversation, Turn
+
+FORGET = {"forget me", "forget my chat", "delete my chat", "delete this chat", "/forget"}
+
+
+def is_forget(message: str) -> bool:
+    """The whole message asks us to delete the chat."""
+    return re.sub(r"[\s.!?]+$", "", message.strip().lower()) in FORGET
+
+
+def forget(sender: str) -> bool:
+    """Delete a conversation and its messages; False when there was none.
+
+    Requests a person is taking up and safeguarding alerts stay: they are how someone helps.
+    """
+    with unit_of_work() as session:
+        found = session.get(Conversation, sender) is not None
+        session.exec(delete(Turn).where(col(Turn.conversation_id) == sender))
+        session.exec(delete(Conversation).where(col(Conversation.id) == sender))
+    return found
+
+
+def answer(engine: Engine, sender: str, message: str) -> list[dict[str, Any]]:
+    """The reply to a web message (REST channel or the page's form)."""
+    if is_forget(message):
+        forget(sender)
+        reply = get_pack().render("forgotten", "web").as_message()
+        return [{"recipient_id": sender, "text": reply["text"]}]
+    return engine.handle(sender, message, channel="web")
+
+
+def transcript(sender: str) -> list[Turn]:
+    """The conversation so far, oldest first (for the page without JavaScript)."""
+    with Session(get_engine()) as session:
+        query = select(Turn).where(Turn.conversation_id == sender).order_by(col(Turn.created_at), col(Turn.id))
+        return list(session.exec(query))

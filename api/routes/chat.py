@@ -1,0 +1,91 @@
+"""The web chat page: GET / (works with and without JavaScript), forget and quick exit."""
+
+import re
+import secrets
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.chat import answer, forget, transcript
+from api.config import get_settings
+from api.content import get_pack
+from api.deps import EngineDep
+from api.views import templates
+
+router = APIRouter(tags=["chat"], include_in_schema=False)
+COOKIE = "cp_chat"
+_SENDER = re.compile(r"^web-[A-Za-z0-9_-]{16,64}$")
+
+
+def _sender(request: Request) -> str | None:
+    value = request.cookies.get(COOKIE, "")
+    return value if _SENDER.match(value) else None
+
+
+def _keep(response: Response, sender: str) -> None:
+    """The chat's cookie: this browser session only (no expiry), never sent by another site."""
+    secure = (get_settings().public_url or "").startswith("https://") or get_settings().environment == "production"
+    response.set_cookie(COOKIE, sender, httponly=True, samesite="strict", secure=secure, path="/")
+
+
+def _page(request: Request, sender: str, replies: list[dict[str, Any]] | None = None, notice: str = "") -> Response:
+    pack = get_pack()
+    promise = pack.answers["caring_promise"]
+    context = {
+        "sender": sender,
+        "turns": transcript(sender),
+        "buttons": next((r["buttons"] for r in reversed(replies or []) if r.get("buttons")), None),
+        "greeting": pack.render("greet", "web"),
+        "promise_intro": promise.extra.get("intro", ""),
+        "promise": promise.extra.get("sections") or [],
+        "staying_safe": pack.render("staying_safe", "web").text,
+        "exit_url": get_settings().quick_exit_url,
+        "notice": notice,
+    }
+    response = templates.TemplateResponse(request, "chat/page.html", context)
+    response.headers["Cache-Control"] = "no-store"  # Back after quick exit must not show the chat again
+    _keep(response, sender)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def chat_page(request: Request) -> Response:
+    """The chat: mobile first, quick replies, quick exit; a plain form when JavaScript is off."""
+    sender = _sender(request) or f"web-{secrets.token_urlsafe(18)}"
+    notice = "forgotten" if request.query_params.get("forgotten") else ""
+    return _page(request, sender, notice=notice)
+
+
+@router.post("/chat", response_class=HTMLResponse)
+async def chat_form(
+    request: Request, engine: EngineDep, message: Annotated[str, Form(max_length=5000)] = ""
+) -> Response:
+    """The form without JavaScript: send a message, get the page back with the answer."""
+    sender = _sender(request) or f"web-{secrets.token_urlsafe(18)}"
+    replies = await run_in_threadpool(answer, engine, sender, message)
+    return _page(request, sender, replies)
+
+
+@router.post("/chat/forget")
+async def forget_chat(request: Request) -> Response:
+    """"Forget my chat": delete this browser's conversation on the server."""
+    sender = _sender(request)
+    if sender:
+        await run_in_threadpool(forget, sender)
+    response = RedirectResponse("/?forgotten=1", status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.post("/chat/exit")
+async def quick_exit(request: Request) -> Response:
+    """Quick exit without JavaScript: forget the chat and go to the innocuous page."""
+    sender = _sender(request)
+    if sender:
+        await run_in_threadpool(forget, sender)
+    response = RedirectResponse(get_settings().quick_exit_url, status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(COOKIE, path="/")
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response

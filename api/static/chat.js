@@ -1,0 +1,136 @@
+// The web chat, on top of the plain HTML forms: messages go to the REST API (the same engine as
+// SMS), answers are announced by the log's live region, quick replies become buttons, and quick
+// exit leaves at once. Without this file the forms still work.
+(function () {
+  "use strict";
+  var log = document.getElementById("log");
+  var form = document.getElementById("chat-form");
+  var box = document.getElementById("message");
+  var replies = document.getElementById("quick-replies");
+  var exitButton = document.getElementById("quick-exit");
+  if (!log || !form || !box) { return; }
+  var sender = log.getAttribute("data-sender");
+  var exitUrl = exitButton.getAttribute("data-exit-url");
+
+  function addText(item, text) {
+    var list = null;
+    text.split("\n").forEach(function (line) {
+      if (line.indexOf("- ") === 0) {
+        if (!list) { list = document.createElement("ul"); item.appendChild(list); }
+        var li = document.createElement("li");
+        li.textContent = line.slice(2);
+        list.appendChild(li);
+      } else {
+        list = null;
+        if (line.trim()) {
+          var p = document.createElement("p");
+          p.textContent = line;
+          item.appendChild(p);
+        }
+      }
+    });
+  }
+
+  function add(who, text) {
+    var item = document.createElement("div");
+    item.className = "msg " + who;
+    var label = document.createElement("span");
+    label.className = "visually-hidden";
+    label.textContent = who === "you" ? "You said:" : "Caring Promise said:";
+    item.appendChild(label);
+    addText(item, text);
+    log.appendChild(item);
+    item.scrollIntoView({ block: "end" });
+  }
+
+  function showReplies(buttons) {
+    replies.textContent = "";
+    (buttons || []).forEach(function (b) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "quick";
+      button.textContent = b.title;
+      button.addEventListener("click", function () { send(b.payload, b.title); });
+      replies.appendChild(button);
+    });
+    replies.hidden = !(buttons && buttons.length);
+  }
+
+  function send(message, shown) {
+    if (!message.trim()) { box.focus(); return; }
+    add("you", shown || message);
+    showReplies([]);
+    fetch("/webhooks/rest/webhook", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      credentials: "same-origin",
+      body: JSON.stringify({ sender: sender, message: message })
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("HTTP " + response.status); }
+      return response.json();
+    }).then(function (messages) {
+      var buttons = null;
+      messages.forEach(function (m) {
+        if (m.text) { add("bot", m.text); }
+        if (m.buttons && m.buttons.length) { buttons = m.buttons; }
+      });
+      showReplies(buttons);
+    }).catch(function () {
+      add("bot", "Sorry, that did not send. Please try again. If you are in danger now, call 999.");
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var message = box.value;
+    box.value = "";
+    send(message);
+    box.focus();
+  });
+  box.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+  });
+  // Quick replies and "Talk to a person" rendered by the server: send them through the API too.
+  document.querySelectorAll("#quick-replies button, #talk").forEach(function (button) {
+    button.type = "button";
+    button.addEventListener("click", function () { send(button.value, button.textContent); });
+  });
+
+  function forget(then) {
+    return fetch("/chat/forget", { method: "POST", credentials: "same-origin", keepalive: true })
+      .catch(function () { return null; }).then(then);
+  }
+
+  document.getElementById("forget").addEventListener("click", function (event) {
+    event.preventDefault();
+    forget(function () {
+      log.textContent = "";
+      showReplies([]);
+      try { window.sessionStorage.clear(); window.localStorage.clear(); } catch (e) { /* storage blocked */ }
+      add("bot", "Done. I've deleted this chat from our system.");
+      window.location.replace("/?forgotten=1");
+    });
+  });
+
+  // Quick exit (GOV.UK "Exit this page"): clear the page and storage, end the server session,
+  // and replace this page in the history so Back does not return to it.
+  function quickExit(event) {
+    if (event) { event.preventDefault(); }
+    log.textContent = "";
+    replies.textContent = "";
+    box.value = "";
+    document.body.textContent = "";
+    try { window.sessionStorage.clear(); window.localStorage.clear(); } catch (e) { /* storage blocked */ }
+    forget(null);
+    window.location.replace(exitUrl);
+  }
+  exitButton.addEventListener("click", quickExit);
+  var shifts = [];
+  document.addEventListener("keyup", function (event) {
+    if (event.key !== "Shift") { shifts = []; return; }
+    var now = Date.now();
+    shifts = shifts.filter(function (t) { return now - t < 1500; });
+    shifts.push(now);
+    if (shifts.length >= 3) { quickExit(); }
+  });
+})();
