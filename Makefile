@@ -24,6 +24,9 @@ run: install ## install and start the product on the embedded default (SQLite un
 	$(BIN)/caring-promise serve --host $(HOST) --port $(PORT)
 
 test: install ## install and run every test (SQLite, then PostgreSQL if reachable), content check, dev-set evaluation
+	@[ -x /usr/bin/chromium ] || [ "$$(id -u)" != 0 ] || apt-get install -y -qq chromium >/dev/null 2>&1 \
+		|| (apt-get update -qq && apt-get install -y -qq chromium >/dev/null 2>&1) || true
+	@[ -x /usr/bin/chromium ] || echo "== Debian's chromium is not installed (apt-get install chromium): browser tests are skipped"
 	$(BIN)/pytest -q
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(TEST_POSTGRES_URL)'.replace('+psycopg',''), connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== the same suite on PostgreSQL"; CARING_DATABASE_URL='$(TEST_POSTGRES_URL)' $(BIN)/pytest -q; \
