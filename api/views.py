@@ -2,9 +2,9 @@
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import HTTPException, Request, status
+from fastapi import Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
@@ -12,7 +12,7 @@ from api.config import ROOT
 from api.deps import SessionDep
 from api.models import Staff
 from api.office_hours import office_hours
-from api.staff_session import csrf_token, signed_in
+from api.staff_session import csrf_ok, csrf_token, signed_in
 
 templates = Jinja2Templates(directory=ROOT / "api" / "templates")
 
@@ -56,6 +56,16 @@ def page_role(*roles: str) -> Callable[..., Staff]:
         return staff
 
     return check
+
+
+def checked_csrf(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> None:
+    """A dependency for every signed-in form: 403, and nothing changes, without the right CSRF token."""
+    if not csrf_ok(request, csrf):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "the form's security token is missing or wrong")
+
+
+# Put on a staff form's route: `_: CsrfChecked`.
+CsrfChecked = Annotated[None, Depends(checked_csrf)]
 
 
 def render(request: Request, name: str, context: dict[str, Any], code: int = 200) -> HTMLResponse:

@@ -24,9 +24,8 @@ from api.feedback import (
 from api.models import Feedback, Staff
 from api.office_hours import office_hours
 from api.routes.feedback import Filters, FiltersDep, _items, csv_response, filtered
-from api.staff_session import csrf_ok
 from api.themes import THEMES
-from api.views import page_role, render
+from api.views import CsrfChecked, page_role, render
 
 router = APIRouter(prefix="/staff/dashboard", tags=["pages"], include_in_schema=False)
 Reader = Annotated[Staff, Depends(page_role("participation", "admin"))]
@@ -100,11 +99,9 @@ def correct(
     session: SessionDep,
     themes: Annotated[list[str], Form()] = [],  # noqa: B006  (FastAPI reads the form; none ticked is [])
     back: Annotated[str, Form(max_length=500)] = "",
-    csrf: Annotated[str, Form(max_length=200)] = "",
+    _: CsrfChecked = None,
 ) -> RedirectResponse:
     """A reviewer's themes for one piece of feedback (stored, shown as reviewed, used to retrain)."""
-    if not csrf_ok(request, csrf):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "the form's security token is missing or wrong")
     item = session.get(Feedback, item_id)
     if item is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such feedback")
@@ -125,11 +122,9 @@ def you_said(
     you_said: Annotated[str, Form(max_length=1000)] = "",
     we_did: Annotated[str, Form(max_length=1000)] = "",
     back: Annotated[str, Form(max_length=500)] = "",
-    csrf: Annotated[str, Form(max_length=200)] = "",
+    _: CsrfChecked = None,
 ) -> RedirectResponse:
     """Write what the council did about a theme; the bot tells young people who ask."""
-    if not csrf_ok(request, csrf):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "the form's security token is missing or wrong")
     try:
         save_you_said_we_did(session=session, theme=theme, you_said=you_said, we_did=we_did, by=staff.email)
     except ValueError as exc:

@@ -17,7 +17,6 @@ from api.requests import STATUSES, CannotReply, send_reply, set_status, visible_
 from api.routes.requests import out
 from api.staff import LockedOut, authenticate, issue_token
 from api.staff_session import (
-    csrf_ok,
     end_session,
     keep_login_csrf,
     login_csrf,
@@ -25,7 +24,7 @@ from api.staff_session import (
     signed_in,
     start_session,
 )
-from api.views import page_role, render, templates
+from api.views import CsrfChecked, page_role, render, templates
 
 router = APIRouter(prefix="/staff", tags=["pages"], include_in_schema=False)
 
@@ -111,10 +110,8 @@ async def login(
 
 
 @router.post("/logout")
-def logout(request: Request, session: SessionDep, csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+def logout(request: Request, session: SessionDep, _: CsrfChecked = None) -> Response:
     """Sign out (this browser's session ends on the server too)."""
-    if not csrf_ok(request, csrf):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "the form's security token is missing or wrong")
     response = RedirectResponse("/staff/login", status.HTTP_303_SEE_OTHER)
     end_session(session, request, response)
     session.commit()
@@ -152,11 +149,9 @@ def change_status(
     session: SessionDep,
     new_status: Annotated[str, Form(alias="status", max_length=24)],
     note: Annotated[str, Form(max_length=2000)] = "",
-    csrf: Annotated[str, Form(max_length=200)] = "",
+    _: CsrfChecked = None,
 ) -> RedirectResponse:
     """Move the request on, with a note in its history."""
-    if not csrf_ok(request, csrf):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "the form's security token is missing or wrong")
     found = visible_request(session=session, staff=staff, request_id=request_id)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such request")
@@ -174,11 +169,9 @@ async def reply(
     request_id: int,
     staff: PageStaff,
     text: Annotated[str, Form(min_length=1, max_length=1000)],
-    csrf: Annotated[str, Form(max_length=200)] = "",
+    _: CsrfChecked = None,
 ) -> RedirectResponse:
     """Text the young person from the service number."""
-    if not csrf_ok(request, csrf):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "the form's security token is missing or wrong")
     try:
         record = await run_in_threadpool(send_reply, staff=staff, request_id=request_id, text=text)
     except LookupError as exc:
