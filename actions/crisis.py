@@ -34,5 +34,6 @@ class ActionCrisis(Action):
                 channel=channel,
                 verdict=verdict,
                 text=text,
+                young_person_reference=((tracker.latest_message or {}).get("metadata") or {}).get("young_person"),
             )
         return [{"event": "active_loop", "name": None}, {"event": "slot", "name": "requested_slot", "value": None}]

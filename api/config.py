@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     leaving_care_inbox: str | None = None  # callbacks, and handoffs while an advisor is away
     complaints_inbox: str | None = None  # the children's services complaints team
     advocacy_inbox: str | None = None  # the advocacy provider's referral inbox
+    safeguarding_inbox: str | None = None  # the duty team: told of every safeguarding alert at once
     # Mail (SMTP). Without smtp_host, notifications go by SMS only (to a worker's work mobile).
     smtp_host: str | None = None
     smtp_port: int = 587

@@ -105,7 +105,7 @@ def create_app() -> FastAPI:
         await run_in_threadpool(theme_model.get_classifier)  # trained or loaded now, not on the first feedback
         missing = [
             name
-            for name in ("leaving_care_inbox", "complaints_inbox", "advocacy_inbox", "smtp_host")
+            for name in ("leaving_care_inbox", "complaints_inbox", "advocacy_inbox", "safeguarding_inbox", "smtp_host")
             if not getattr(settings, name)
         ]
         if missing and settings.environment == "production":

@@ -9,9 +9,10 @@ fi
 export POSTGRES_PASSWORD=x CARING_SECRET_KEY=x CARING_PUBLIC_URL=https://example.invalid \
        TWILIO_ACCOUNT_SID=ACx TWILIO_AUTH_TOKEN=x CARING_LEAVING_CARE_INBOX=lc@example.invalid \
        CARING_COMPLAINTS_INBOX=c@example.invalid CARING_ADVOCACY_INBOX=a@example.invalid \
+       CARING_SAFEGUARDING_INBOX=duty@example.invalid \
        CARING_SMTP_HOST=smtp.example.invalid CARING_MAIL_FROM=cp@example.invalid
 docker-compose config -q
-for required in CARING_SECRET_KEY CARING_LEAVING_CARE_INBOX CARING_SMTP_HOST; do
+for required in CARING_SECRET_KEY CARING_LEAVING_CARE_INBOX CARING_SAFEGUARDING_INBOX CARING_SMTP_HOST; do
   if env -u "$required" docker-compose config -q 2>/dev/null; then
     echo "docker-compose.yml starts without $required: it must be required"; exit 1
   fi

@@ -36,6 +36,7 @@ TEST-REQ-0006,Cal,07700 900326,care_leaver,pat.adviser@lincs.example
 ROBIN, JAMIE, NOEL, ASH, BEA, CAL = (f"+4477009003{n}" for n in (21, 22, 23, 24, 25, 26))
 PAT_MOBILE = "+447700900311"
 INBOXES = {
+    "safeguarding_inbox": "duty@lincs.example",
     "leaving_care_inbox": "leaving.care@lincs.example",
     "complaints_inbox": "complaints@lincs.example",
     "advocacy_inbox": "referrals@advocacy.example",
@@ -324,3 +325,22 @@ def test_a_send_cut_off_midway_is_resent_by_email_but_never_twice_by_text(wired)
         assert session.get(Notification, mail.id).status == "sent"
         assert session.get(Notification, text.id).status == "unknown"
     assert wired.smtp.to("stale@lincs.example") and not wired.twilio.accepted
+
+
+def test_the_duty_team_is_emailed_at_once_about_a_crisis_but_not_told_the_words(client, wired, monkeypatch):
+    freeze(monkeypatch, WEDNESDAY_10AM)
+    answer = sms(client, ROBIN, "I need to talk to my PA", "i want to end it all tonight")
+    assert "999" in answer and "116 123" in answer
+    deliver_pending()
+    [mail] = wired.smtp.to("duty@lincs.example")
+    body = mail.get_payload()
+    assert mail["Subject"].startswith("Safeguarding alert ") and "text message" in mail["Subject"]
+    assert "Robin (council reference TEST-REQ-0001)" in body and "/api/alerts" in body
+    assert "end it all" not in body and "end it all" not in mail["Subject"]
+
+
+def test_a_crisis_from_the_web_chat_reaches_the_duty_team_too(client, wired):
+    web(client, "web-crisis-duty", "i'm going to kill myself")
+    deliver_pending()
+    [mail] = wired.smtp.to("duty@lincs.example")
+    assert "not in the directory" in mail.get_payload() and "kill" not in mail.get_payload()

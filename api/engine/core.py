@@ -158,7 +158,7 @@ class Engine:
         else:
             understanding = self.understand(text)
             if understanding.safety.crisis:
-                messages = self._crisis(session, conversation, text, understanding.safety, meta["channel"])
+                messages = self._crisis(session, conversation, text, understanding.safety, meta)
                 self.dialogue.cancel_form(state)
             else:
                 messages = self.next_messages(state, Turn(parse=understanding.parse, metadata=meta))
@@ -185,16 +185,17 @@ class Engine:
         return messages
 
     def _crisis(
-        self, session: Session, conversation: Conversation, text: str, verdict: Assessment, channel: str
+        self, session: Session, conversation: Conversation, text: str, verdict: Assessment, meta: dict[str, Any]
     ) -> list[dict[str, Any]]:
         record_alert(
             session=session,
             conversation_id=conversation.id,
-            channel=channel,
+            channel=meta["channel"],
             verdict=verdict,
             text=text,
+            young_person_reference=meta.get("young_person"),
         )
-        return [reply.as_message() for reply in crisis_replies(verdict, channel)]
+        return [reply.as_message() for reply in crisis_replies(verdict, meta["channel"])]
 
 
 def lock_conversation(session: Session, sender: str, channel: str) -> Conversation:
