@@ -16,7 +16,21 @@ from api import themes as theme_model
 from api.config import ROOT, Settings, get_settings
 from api.engine.core import Engine
 from api.notify import OutboxWorker
-from api.routes import alerts, auth, chat, dashboard, feedback, health, nlu, pages, requests, rest, themes, twilio
+from api.routes import (
+    alerts,
+    auth,
+    chat,
+    dashboard,
+    feedback,
+    health,
+    nlu,
+    pages,
+    requests,
+    rest,
+    safeguarding_pages,
+    themes,
+    twilio,
+)
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +141,7 @@ def create_app() -> FastAPI:
     app.add_middleware(logs.RequestIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=ROOT / "api" / "static"), name="static")
-    for module in (health, rest, nlu, twilio, feedback, auth, themes, alerts, requests, pages, dashboard, chat):
+    pages_and_apis = (health, rest, nlu, twilio, feedback, auth, themes, alerts, requests, pages, dashboard, chat)
+    for module in (*pages_and_apis, safeguarding_pages):
         app.include_router(module.router)
     return app

@@ -50,6 +50,11 @@ class SafeguardingAlert(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     status: str = Field(default="new", max_length=16)  # new | acknowledged | closed
     created_at: datetime = Field(default_factory=utcnow, index=True)
+    # The directory's reference when the message came from a known number (who to reach).
+    young_person_reference: str | None = Field(default=None, max_length=32)
+    # Who last moved it on, and when (the duty team's record of acting on it).
+    handled_by: str | None = Field(default=None, max_length=254)
+    handled_at: datetime | None = None
 
 
 # Shared fields of a piece of feedback.

@@ -2,12 +2,14 @@
 inbox (CARING_SAFEGUARDING_INBOX) is emailed through the outbox: when and how, never what was written."""
 
 import logging
+from datetime import timedelta
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.config import get_settings
 from api.engine.safety import Assessment
-from api.models import SafeguardingAlert, YoungPerson
+from api.models import SafeguardingAlert, Turn, YoungPerson, utcnow
 from api.notify import queue_notification, render_notification
 
 log = logging.getLogger(__name__)
@@ -28,19 +30,23 @@ def record_alert(
     """
     kind = verdict.kind
     alert = SafeguardingAlert(
-        conversation_id=conversation_id, channel=channel, kind=kind, matched=verdict.matched[:200], text=text
+        conversation_id=conversation_id,
+        channel=channel,
+        kind=kind,
+        matched=verdict.matched[:200],
+        text=text,
+        young_person_reference=young_person_reference,
     )
     session.add(alert)
     log.warning("safeguarding alert recorded", extra={"kind": kind, "channel": channel})
     settings = get_settings()
     if settings.safeguarding_inbox:
         session.flush()  # the alert's id goes in the email
-        person = (
-            session.exec(select(YoungPerson).where(YoungPerson.reference == young_person_reference)).first()
-            if young_person_reference
-            else None
-        )
-        context = {"alert": alert, "young_person": person, "public_url": settings.public_url or ""}
+        context = {
+            "alert": alert,
+            "young_person": young_person_of(session, alert),
+            "public_url": settings.public_url or "",
+        }
         queue_notification(
             session=session,
             request=None,
@@ -49,3 +55,44 @@ def record_alert(
             **render_notification("safeguarding_email", context),
         )
     return alert
+
+
+STATUSES = ("new", "acknowledged", "closed")
+THREAD_TURNS = 16  # the messages shown with an alert: those before it and the few minutes after
+THREAD_AFTER = timedelta(minutes=10)
+
+
+def young_person_of(session: Session, alert: SafeguardingAlert) -> YoungPerson | None:
+    """The directory entry of whoever sent it, when it came from a known number."""
+    if not alert.young_person_reference:
+        return None
+    return session.exec(select(YoungPerson).where(YoungPerson.reference == alert.young_person_reference)).first()
+
+
+def alerts_with(session: Session, statuses: tuple[str, ...]) -> list[SafeguardingAlert]:
+    """Alerts with these statuses, the longest waiting first."""
+    query = select(SafeguardingAlert).where(col(SafeguardingAlert.status).in_(statuses))
+    return list(session.exec(query.order_by(SafeguardingAlert.created_at, SafeguardingAlert.id)))
+
+
+def set_alert_status(*, session: Session, alert: SafeguardingAlert, status: str, by: str) -> None:
+    """The duty team moves an alert on: who and when are kept with it (the caller commits)."""
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {', '.join(STATUSES)}")
+    alert.status, alert.handled_by, alert.handled_at = status, by, utcnow()
+    session.add(alert)
+    log.info("safeguarding alert %s", status, extra={"alert": alert.id})
+
+
+def conversation_around(session: Session, alert: SafeguardingAlert) -> list[dict[str, Any]]:
+    """Its conversation up to ten minutes after the alert (the last THREAD_TURNS messages), oldest first;
+    empty once the conversation was forgotten or purged: the alert itself keeps what was written."""
+    query = (
+        select(Turn)
+        .where(Turn.conversation_id == alert.conversation_id, Turn.created_at <= alert.created_at + THREAD_AFTER)
+        .order_by(col(Turn.created_at).desc(), col(Turn.id).desc())
+        .limit(THREAD_TURNS)
+    )
+    return [
+        {"who": turn.role, "at": turn.created_at, "text": turn.text} for turn in reversed(session.exec(query).all())
+    ]

@@ -335,7 +335,7 @@ def test_the_duty_team_is_emailed_at_once_about_a_crisis_but_not_told_the_words(
     [mail] = wired.smtp.to("duty@lincs.example")
     body = mail.get_payload()
     assert mail["Subject"].startswith("Safeguarding alert ") and "text message" in mail["Subject"]
-    assert "Robin (council reference TEST-REQ-0001)" in body and "/api/alerts" in body
+    assert "Robin (council reference TEST-REQ-0001)" in body and "/staff/alerts/" in body
     assert "end it all" not in body and "end it all" not in mail["Subject"]
 
 

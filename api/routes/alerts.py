@@ -1,13 +1,13 @@
-"""Safeguarding alerts for admins (the duty team's view until staff pages exist)."""
+"""Safeguarding alerts for admins (the duty team): the API beside the /staff/alerts pages."""
 
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
-from sqlmodel import select
 
 from api.deps import AdminOnly, SessionDep
 from api.models import SafeguardingAlert
+from api.safeguarding import STATUSES, alerts_with, set_alert_status
 
 router = APIRouter(prefix="/api/alerts", tags=["safeguarding"])
 
@@ -20,8 +20,11 @@ class AlertOut(BaseModel):
     channel: str
     kind: str
     conversation_id: str
+    young_person_reference: str | None
     text: str
     status: str
+    handled_by: str | None
+    handled_at: str | None
 
 
 class AlertUpdate(BaseModel):
@@ -37,25 +40,28 @@ def _out(alert: SafeguardingAlert) -> AlertOut:
         channel=alert.channel,
         kind=alert.kind,
         conversation_id=alert.conversation_id,
+        young_person_reference=alert.young_person_reference,
         text=alert.text,
         status=alert.status,
+        handled_by=alert.handled_by,
+        handled_at=alert.handled_at.isoformat(timespec="seconds") if alert.handled_at else None,
     )
 
 
 @router.get("", response_model=list[AlertOut])
 def list_alerts(staff: AdminOnly, session: SessionDep, status: str = "new") -> list[AlertOut]:
-    """Alerts with this status (default: new), oldest first: the longest waiting at the top."""
-    query = select(SafeguardingAlert).where(SafeguardingAlert.status == status).order_by(SafeguardingAlert.created_at)
-    return [_out(alert) for alert in session.exec(query)]
+    """Alerts with this status (default: new; `all` for every one), oldest first: the longest waiting at the top."""
+    if status != "all" and status not in STATUSES:
+        raise HTTPException(422, f"status must be all or one of {', '.join(STATUSES)}")
+    return [_out(alert) for alert in alerts_with(session, STATUSES if status == "all" else (status,))]
 
 
 @router.patch("/{alert_id}", response_model=AlertOut)
 def update_alert(alert_id: int, body: AlertUpdate, staff: AdminOnly, session: SessionDep) -> AlertOut:
-    """Mark an alert acknowledged or closed."""
+    """Mark an alert acknowledged or closed (who and when are kept)."""
     alert = session.get(SafeguardingAlert, alert_id)
     if alert is None:
         raise HTTPException(404, "no such alert")
-    alert.status = body.status
-    session.add(alert)
+    set_alert_status(session=session, alert=alert, status=body.status, by=staff.email)
     session.commit()
     return _out(alert)

@@ -13,14 +13,14 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from sqlmodel import Session
+from sqlmodel import Session, select
 from twilio.request_validator import RequestValidator
 
 from api.config import get_settings
 from api.db import get_engine, unit_of_work
 from api.directory import import_directory, link_staff
 from api.main import create_app
-from api.models import Conversation
+from api.models import Conversation, SafeguardingAlert
 from api.staff import add_staff
 from tests.fakes.twilio_api import FakeTwilio
 from tests.processes import free_port
@@ -258,7 +258,12 @@ def test_keyboard_only(server, page):
 def staff_data(server):
     with unit_of_work() as session:
         assert import_directory(session=session, young_people_csv=YOUNG, workers_csv=WORKERS).ok
-        for email, role in (("wyn.browser@lincs.example", "advisor"), ("team.browser@lincs.example", "participation")):
+        staff = (
+            ("wyn.browser@lincs.example", "advisor"),
+            ("team.browser@lincs.example", "participation"),
+            ("duty.browser@lincs.example", "admin"),
+        )
+        for email, role in staff:
             add_staff(session=session, email=email, role=role, password=PASSWORD)
         session.flush()
         link_staff(session=session)
@@ -268,6 +273,8 @@ def staff_data(server):
         params = {"MessageSid": "SM" + uuid.uuid4().hex, "From": "+447700900721", "To": "+447000000000", "Body": body}
         signature = RequestValidator(token).compute_signature(url, params)
         assert httpx.post(url, data=params, headers={"X-Twilio-Signature": signature}).status_code == 200
+    crisis = {"sender": "browser-crisis", "message": "i want to end my life"}
+    assert httpx.post(server + "/webhooks/rest/webhook", json=crisis).status_code == 200
     for text in ("my hostel is cold", "the hostel has no heating", "i love my college course", "my PA keeps changing"):
         assert httpx.post(server + "/api/feedback", json={"text": text, "channel": "web"}).status_code == 201
 
@@ -303,6 +310,23 @@ def test_the_participation_team_sees_the_chart(server, staff_data, page):
     page.get_by_role("link", name="Summary for the Corporate Parenting Panel").click()
     expect(page.locator("figure.chart > svg")).to_be_visible()
     accessible(page, "staff-panel")
+
+
+def test_the_duty_team_acknowledges_a_safeguarding_alert(server, staff_data, page):
+    sign_in(page, server, "duty.browser@lincs.example")
+    page.get_by_role("link", name="Safeguarding alerts").click()
+    expect(page.get_by_role("heading", name="Safeguarding alerts")).to_be_visible()
+    accessible(page, "staff-alerts")
+    with Session(get_engine()) as session:
+        query = select(SafeguardingAlert).where(SafeguardingAlert.conversation_id == "browser-crisis")
+        alert_id = session.exec(query).one().id
+    page.locator(f'table a[href="/staff/alerts/{alert_id}"]').click()
+    expect(page.locator("blockquote", has_text="i want to end my life")).to_be_visible()
+    accessible(page, "staff-alert")
+    page.get_by_label("Acknowledged").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved")
+    expect(page.locator(".facts")).to_contain_text("duty.browser@lincs.example")
 
 
 def _conversation(sender: str | None) -> bool:

@@ -1,0 +1,78 @@
+"""The duty team's pages: safeguarding alerts waiting to be acted on, one alert with the conversation
+around it and who the young person is (when the directory knows their number), acknowledge or close.
+Admins only; every form carries a CSRF token."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from api.deps import SessionDep
+from api.models import SafeguardingAlert, Staff
+from api.safeguarding import alerts_with, conversation_around, set_alert_status, young_person_of
+from api.views import CsrfChecked, page_role, render
+
+router = APIRouter(prefix="/staff/alerts", tags=["pages"], include_in_schema=False)
+DutyTeam = Annotated[Staff, Depends(page_role("admin"))]
+KIND_NAMES = {
+    "suicide": "Suicide",
+    "self_harm": "Self-harm",
+    "abuse": "Abuse",
+    "exploitation": "Exploitation",
+    "violence": "Violence",
+    "danger": "In danger",
+}
+ALERT_STATUS_NAMES = {"new": "New", "acknowledged": "Acknowledged", "closed": "Closed"}
+
+
+@router.get("", response_class=HTMLResponse)
+def alerts_page(request: Request, staff: DutyTeam, session: SessionDep) -> HTMLResponse:
+    """Alerts not yet closed, the longest waiting first."""
+    context = {
+        "staff": staff,
+        "alerts": alerts_with(session, ("new", "acknowledged")),
+        "kind_names": KIND_NAMES,
+        "alert_status_names": ALERT_STATUS_NAMES,
+    }
+    return render(request, "staff/alerts.html", context)
+
+
+def _alert(session: SessionDep, alert_id: int) -> SafeguardingAlert:
+    alert = session.get(SafeguardingAlert, alert_id)
+    if alert is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such alert")
+    return alert
+
+
+@router.get("/{alert_id}", response_class=HTMLResponse)
+def alert_page(request: Request, alert_id: int, staff: DutyTeam, session: SessionDep) -> HTMLResponse:
+    """One alert: what they wrote, when, how, who (if known), the conversation around it."""
+    alert = _alert(session, alert_id)
+    context = {
+        "staff": staff,
+        "alert": alert,
+        "young_person": young_person_of(session, alert),
+        "thread": conversation_around(session, alert),
+        "kind_names": KIND_NAMES,
+        "alert_status_names": ALERT_STATUS_NAMES,
+        "done": request.query_params.get("done") == "status",
+    }
+    return render(request, "staff/alert.html", context)
+
+
+@router.post("/{alert_id}/status")
+def change_alert_status(
+    alert_id: int,
+    staff: DutyTeam,
+    session: SessionDep,
+    new_status: Annotated[str, Form(alias="status", max_length=16)],
+    _: CsrfChecked = None,
+) -> RedirectResponse:
+    """Acknowledge or close an alert (who and when are kept with it)."""
+    alert = _alert(session, alert_id)
+    try:
+        set_alert_status(session=session, alert=alert, status=new_status, by=staff.email)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    session.commit()
+    return RedirectResponse(f"/staff/alerts/{alert_id}?done=status", status.HTTP_303_SEE_OTHER)
