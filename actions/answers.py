@@ -6,10 +6,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import channel_of, say, utter_reply
+from actions.forms import asks_for_progress, tell_progress_of
 from api.content import get_pack
 
 # Intents whose answer has another name in content/.
 CONTENT_KEY = {"nlu_fallback": "fallback"}
+# Not understood, but "any news?" in it: where their latest request has got to, of any kind.
+PROGRESS_INTENTS = {"nlu_fallback", "out_of_scope"}
 
 
 class ActionAnswer(Action):
@@ -20,6 +23,10 @@ class ActionAnswer(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or "nlu_fallback"
+        if intent in PROGRESS_INTENTS and asks_for_progress(tracker):
+            if not tell_progress_of(dispatcher, tracker, None):
+                say(dispatcher, tracker, "request_none")
+            return []
         key = CONTENT_KEY.get(intent, intent)
         pack = get_pack()
         # A young person the directory knows (by their mobile) is greeted by first name; nobody else's

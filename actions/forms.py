@@ -22,7 +22,12 @@ SKIP_WORDS = {
     "skip", "no", "nope", "none", "nothing", "no thanks", "not sure", "dont know", "don't know", "idk", "pass", "n/a",
 }
 CANCEL_WORDS = {"cancel", "stop", "never mind", "nevermind", "forget it", "forget that", "quit", "exit"}
-SAME_NUMBER = {"this number", "this one", "same", "same number", "my number", "this", "text me", "here"}
+SAME_NUMBER = {"this number", "this one", "same", "same number", "my number", "this", "text me", "here", "yes", "ok"}
+# "text me on this number", "ring me on my mobile", "same as this": the number they are texting from.
+_SAME_NUMBER = re.compile(
+    r"\b((this|my|same|the same|my own|this same) (number|phone|mobile|fone|num|no)|same as this|"
+    r"(text|ring|call|phone|contact) me( back)?( here| on (it|this|here))?)\b"
+)
 _EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"(?:\+44\s?|0)(?:\d\s?){9,10}")
 
@@ -90,13 +95,13 @@ def contact_slot(
     """Validate a 'how can they contact you' answer: a number or email, 'this number', skip or cancel."""
     if is_skip(value):
         return {slot: FROM_DIRECTORY if is_known(tracker) else NOT_GIVEN}
-    if is_known(tracker) and words(value) in SAME_NUMBER:
-        return {slot: FROM_DIRECTORY}
     contact = parse_contact(value)
-    if contact is None:
-        say(dispatcher, tracker, "contact_invalid")
-        return {slot: None}
-    return {slot: contact}
+    if contact is not None:
+        return {slot: contact}
+    if is_known(tracker) and (words(value) in SAME_NUMBER or _SAME_NUMBER.search(words(value))):
+        return {slot: FROM_DIRECTORY}
+    say(dispatcher, tracker, "contact_invalid")
+    return {slot: None}
 
 
 def ask_contact(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
@@ -149,8 +154,9 @@ def hours_values(**values: str) -> dict[str, str]:
     return {"office_hours": office_hours().describe_hours(), **values}
 
 
-def tell_progress_of(dispatcher: CollectingDispatcher, tracker: Tracker, kind: str) -> bool:
-    """Say where this young person's latest request of this kind has got to; False when they have none."""
+def tell_progress_of(dispatcher: CollectingDispatcher, tracker: Tracker, kind: str | None) -> bool:
+    """Say where this young person's latest request of this kind (None: any) has got to; False when they
+    have none."""
     from api.requests import requests_of
 
     with unit_of_work() as session:

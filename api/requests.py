@@ -207,18 +207,17 @@ def _send_to_inbox(
 
 
 def requests_of(
-    *, session: Session, conversation_id: str, young_person_id: int | None, kind: str
+    *, session: Session, conversation_id: str, young_person_id: int | None, kind: str | None
 ) -> list[SupportRequest]:
-    """This young person's requests of a kind, newest first: by directory entry when known, else this chat."""
+    """This young person's requests of a kind (None: any), newest first: by directory entry when known,
+    else this chat."""
     who = SupportRequest.conversation_id == conversation_id
     if young_person_id is not None:
         who = or_(who, SupportRequest.young_person_id == young_person_id)  # type: ignore[assignment]
-    query = (
-        select(SupportRequest)
-        .where(SupportRequest.kind == kind, who)
-        .order_by(col(SupportRequest.created_at).desc(), col(SupportRequest.id).desc())
-    )
-    return list(session.exec(query))
+    query = select(SupportRequest).where(who)
+    if kind is not None:
+        query = query.where(SupportRequest.kind == kind)
+    return list(session.exec(query.order_by(col(SupportRequest.created_at).desc(), col(SupportRequest.id).desc())))
 
 
 # -- the staff view -----------------------------------------------------------------------------

@@ -174,7 +174,7 @@ def test_an_unknown_sender_is_asked_how_to_reach_them_and_can_decline(client, wi
     stranger = "+447700900391"
     answer = sms(client, stranger, "can someone call me back", "about my flat", "today")
     assert "phone number or an email" in answer
-    assert "didn't look like" in sms(client, stranger, "tomorrow maybe")
+    assert "couldn't find a phone number" in sms(client, stranger, "tomorrow maybe")
     answer = sms(client, stranger, "skip")
     assert "nothing was sent" in answer and "01522 575955" in answer
     assert latest("handoff", conversation_id_for(stranger)) is None
@@ -217,6 +217,15 @@ def test_asking_for_news_says_where_the_request_has_got_to(client, wired, monkey
         row = session.get(SupportRequest, request.id)
         set_status(session=session, request=row, status="contacted", note="rang her", by="pat.adviser@lincs.example")
     assert "someone has been in touch" in sms(client, BEA, "has my pa got my message").lower()
+
+
+def test_the_words_the_bot_suggests_any_news_work_on_their_own(client, wired, monkeypatch):
+    freeze(monkeypatch, WEDNESDAY_10AM)
+    assert "can't find a request from you" in web(client, "web-news", "any news?")
+    web(client, "web-news", "I want to complain", "yes", "they lost my passport", "give it back", "me@example.com")
+    complaint = latest("complaint", "web-news")
+    for asking in ("any news?", "any updates", "still waiting"):
+        assert complaint.reference in web(client, "web-news", asking), asking
 
 
 def test_cancel_stops_the_form_and_nothing_is_sent(client, wired, monkeypatch):

@@ -73,3 +73,26 @@ def test_crisis_action_names_help_and_records_an_alert(app, session):
     assert [m["key"] for m in dispatcher.messages] == ["crisis", "crisis_abuse"]
     alert = session.exec(select(SafeguardingAlert).where(SafeguardingAlert.conversation_id == "tracker-crisis")).one()
     assert alert.kind == "abuse"
+
+
+def _contact_answer(text: str, known: bool) -> tuple[object, list[str]]:
+    from actions.forms import contact_slot
+
+    state = json.loads((TRACKERS / "money_question.json").read_text())
+    state["latest_message"]["metadata"] = {"young_person": "DEMO-0001"} if known else {}
+    dispatcher = CollectingDispatcher()
+    value = contact_slot("contact", text, dispatcher, Tracker.from_dict(state))["contact"]
+    return value, [m.get("key") for m in dispatcher.messages]
+
+
+def test_a_known_young_person_can_say_use_this_number_in_their_own_words(app):
+    from actions.forms import FROM_DIRECTORY
+
+    for said in ("this number", "text me on this number", "Ring me on my mobile.", "same as this", "my phone"):
+        assert _contact_answer(said, known=True) == (FROM_DIRECTORY, []), said
+    # A number or email they write wins over the words around it.
+    assert _contact_answer("text me on 07700 900456", known=True) == ("+447700900456", [])
+    assert _contact_answer("my email is Sam@Example.com", known=True) == ("sam@example.com", [])
+    # Nobody's number is guessed: a stranger's "this number" is asked again, as is anything unclear.
+    assert _contact_answer("text me on this number", known=False) == (None, ["contact_invalid"])
+    assert _contact_answer("tomorrow maybe", known=True) == (None, ["contact_invalid"])
