@@ -4,7 +4,10 @@ import os
 import sqlite3
 import subprocess
 import sys
-from contextlib import ExitStack
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -13,9 +16,10 @@ import pytest
 from tests.processes import ROOT, free_port, running
 
 
-@pytest.fixture
-def two_servers(tmp_path):
-    env = {**os.environ, "CARING_DATA_DIR": str(tmp_path)}
+@contextmanager
+def _two(tmp_path: Path, **settings: str) -> Iterator[tuple[list[str], Path]]:
+    """Two server processes on one database (the scratch SQLite file, or this run's PostgreSQL)."""
+    env = {**os.environ, "CARING_DATA_DIR": str(tmp_path), **settings}
     # Tests run with CARING_ENVIRONMENT=test: the servers refuse a database that is behind.
     subprocess.run([sys.executable, "-m", "api.cli", "db", "upgrade"], cwd=ROOT, env=env, check=True)
     urls = [f"http://127.0.0.1:{free_port()}" for _ in range(2)]
@@ -24,6 +28,12 @@ def two_servers(tmp_path):
             port = url.rsplit(":", 1)[1]
             stack.enter_context(running(["api.cli", "serve", "--port", port], env, f"{url}/health"))
         yield urls, tmp_path / "caring-promise.db"
+
+
+@pytest.fixture
+def two_servers(tmp_path):
+    with _two(tmp_path) as servers:
+        yield servers
 
 
 def _user_turns(db_path: Path, sender: str) -> list[str]:
@@ -102,3 +112,61 @@ def test_an_sms_retry_to_the_other_process_is_not_processed_twice(two_servers):
         answers = list(pool.map(deliver, urls + urls))
     assert len(set(answers)) == 1 and "<Message>" in answers[0]
     assert _user_turns(db_path, conversation_id_for(sender)) == ["what is a pathway plan"]  # once, not four times
+
+
+def _sms(url: str, sender: str, body: str) -> str:
+    from twilio.request_validator import RequestValidator
+
+    from api.config import get_settings
+
+    params = {"MessageSid": "SM" + uuid.uuid4().hex, "From": sender, "To": "+447000000000", "Body": body}
+    path = f"{url}/webhooks/twilio/webhook"
+    signature = RequestValidator(get_settings().twilio_auth_token.get_secret_value()).compute_signature(path, params)
+    response = httpx.post(path, data=params, headers={"X-Twilio-Signature": signature}, timeout=30)
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def test_a_handoff_across_both_processes_notifies_the_advisor_once(tmp_path):
+    """Both processes run the outbox: the advisor gets one text and one email, not one from each."""
+    from tests.fakes.smtp_sink import SmtpSink
+    from tests.fakes.twilio_api import FakeTwilio
+
+    young = "reference,first_name,mobile,status,worker_email\nTEST-2P-0001,Rowan,07700 900381,care_leaver,"
+    young += "ash.twoproc@lincs.example\n"
+    workers = "email,name,role,mobile,team,away,public_contact\n"
+    workers += "ash.twoproc@lincs.example,Ash Twoproc,personal_advisor,07700 900382,leaving_care,no,\n"
+    (tmp_path / "young_people.csv").write_text(young)
+    (tmp_path / "workers.csv").write_text(workers)
+    with FakeTwilio() as twilio, SmtpSink() as smtp:
+        settings = {
+            "CARING_TWILIO_API_BASE": twilio.url,
+            "TWILIO_FROM_NUMBER": "+447000000000",
+            "CARING_SMTP_HOST": smtp.host,
+            "CARING_SMTP_PORT": str(smtp.port),
+            "CARING_SMTP_STARTTLS": "false",
+            "CARING_NOTIFY_INTERVAL": "0.2",
+        }
+        env = {**os.environ, "CARING_DATA_DIR": str(tmp_path), **settings}
+        subprocess.run([sys.executable, "-m", "api.cli", "db", "upgrade"], cwd=ROOT, env=env, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "api.cli", "directory", "import", "young_people.csv", "workers.csv"],
+            cwd=tmp_path,
+            env={**env, "PYTHONPATH": str(ROOT)},
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        with _two(tmp_path, **settings) as ((a, b), _):
+            _sms(a, "+447700900381", "I need to talk to my PA")
+            _sms(b, "+447700900381", "my benefits stopped")
+            answer = _sms(a, "+447700900381", "this week")
+            assert "Ash will contact you" in answer
+            deadline = time.monotonic() + 30
+            advisor = []
+            while time.monotonic() < deadline and not (advisor and smtp.to("ash.twoproc@lincs.example")):
+                time.sleep(0.2)
+                advisor = [m for m in twilio.accepted if m["To"] == "+447700900382"]
+            time.sleep(1.5)  # several more outbox rounds on both processes
+            advisor = [m for m in twilio.accepted if m["To"] == "+447700900382"]
+            assert len(advisor) == 1 and len(smtp.to("ash.twoproc@lincs.example")) == 1
+            assert "benefits" not in advisor[0]["Body"]  # a text to a work mobile says who, not what
