@@ -275,7 +275,12 @@ def staff_data(server):
         assert httpx.post(url, data=params, headers={"X-Twilio-Signature": signature}).status_code == 200
     crisis = {"sender": "browser-crisis", "message": "i want to end my life"}
     assert httpx.post(server + "/webhooks/rest/webhook", json=crisis).status_code == 200
-    for text in ("my hostel is cold", "the hostel has no heating", "i love my college course", "my PA keeps changing"):
+    for text in (
+        "my hostel is cold",
+        "the hostel has no heating",
+        "i love my college course",
+        "my PA keeps changing, text me 07700 900999",
+    ):
         assert httpx.post(server + "/api/feedback", json={"text": text, "channel": "web"}).status_code == 201
 
 
@@ -307,6 +312,18 @@ def test_the_participation_team_sees_the_chart(server, staff_data, page):
     expect(chart).to_be_visible()
     assert chart.bounding_box()["width"] > 200 and page.locator("figure.chart polyline").count() == 6
     accessible(page, "staff-dashboard")
+    # Correct a theme: "my PA keeps changing" is about relationships and stability.
+    item = page.locator("ol.feedback > li", has_text="my PA keeps changing")
+    item.get_by_label("Stability and permanence").check()
+    item.get_by_role("button", name="Save priorities").click()
+    item = page.locator("ol.feedback > li", has_text="my PA keeps changing")
+    expect(item.locator(".meta")).to_contain_text("Reviewed")
+    expect(item.get_by_label("Stability and permanence")).to_be_checked()
+    # The CSV of what the filters show: redacted text, nobody's number.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download what these filters show (CSV)").click()
+    csv_text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "my PA keeps changing, text me [phone]" in csv_text and "07700" not in csv_text
     page.get_by_role("link", name="Summary for the Corporate Parenting Panel").click()
     expect(page.locator("figure.chart > svg")).to_be_visible()
     accessible(page, "staff-panel")
