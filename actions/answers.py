@@ -5,7 +5,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.content import channel_of, say, utter_reply
+from actions.content import channel_of, metadata_of, say, utter_reply
 from actions.forms import asks_for_progress, tell_progress_of
 from api.content import get_pack
 
@@ -31,7 +31,7 @@ class ActionAnswer(Action):
         pack = get_pack()
         # A young person the directory knows (by their mobile) is greeted by first name; nobody else's
         # details are ever used.
-        first_name = ((tracker.latest_message or {}).get("metadata") or {}).get("first_name")
+        first_name = metadata_of(tracker).get("first_name")
         if first_name and pack.has(f"{key}_known"):
             utter_reply(dispatcher, pack.render(f"{key}_known", channel_of(tracker), {"first_name": first_name}))
             return []

@@ -8,10 +8,21 @@ from rasa_sdk.executor import CollectingDispatcher
 from api.content import Reply, get_pack
 
 
+def metadata_of(tracker: Tracker) -> dict[str, Any]:
+    """What the api's channel said about the latest message (channel, and for a number the directory
+    knows, the young person's reference and first name; never set by a web client)."""
+    return (tracker.latest_message or {}).get("metadata") or {}
+
+
 def channel_of(tracker: Tracker) -> str:
-    """The channel the latest message came in on (metadata set by the api), web by default."""
-    metadata: dict[str, Any] = (tracker.latest_message or {}).get("metadata") or {}
-    return str(metadata.get("channel") or "web")
+    """The channel the latest message came in on, web by default."""
+    return str(metadata_of(tracker).get("channel") or "web")
+
+
+def reference_of(tracker: Tracker) -> str | None:
+    """The directory reference of the young person texting, when their number is known."""
+    reference = metadata_of(tracker).get("young_person")
+    return str(reference) if reference else None
 
 
 def utter_reply(dispatcher: CollectingDispatcher, reply: Reply) -> None:

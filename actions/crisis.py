@@ -9,7 +9,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.content import channel_of, utter_reply
+from actions.content import channel_of, reference_of, utter_reply
 from api.db import unit_of_work
 from api.engine.safety import assess, crisis_replies
 from api.safeguarding import record_alert
@@ -34,6 +34,6 @@ class ActionCrisis(Action):
                 channel=channel,
                 verdict=verdict,
                 text=text,
-                young_person_reference=((tracker.latest_message or {}).get("metadata") or {}).get("young_person"),
+                young_person_reference=reference_of(tracker),
             )
         return [{"event": "active_loop", "name": None}, {"event": "slot", "name": "requested_slot", "value": None}]

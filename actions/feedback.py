@@ -6,7 +6,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.content import channel_of, say
+from actions.content import channel_of, reference_of, say
 from actions.forms import asks_for_progress, stop_form
 from api.content import get_pack
 from api.db import unit_of_work
@@ -84,6 +84,7 @@ class ActionSubmitFeedback(Action):
                     channel=channel_of(tracker),
                     contact_ok=tracker.get_slot("feedback_contact_ok") is True,
                     conversation_id=tracker.sender_id,
+                    young_person_reference=reference_of(tracker),
                 )
         say(dispatcher, tracker, "feedback_thanks")
         return [SlotSet("feedback_text", None), SlotSet("feedback_contact_ok", None)]

@@ -7,10 +7,11 @@ from typing import Any
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from actions.content import say
+from actions.content import reference_of, say
 from api.db import unit_of_work
+from api.directory import young_person_by_reference
 from api.models import SupportRequest, Worker, YoungPerson
 from api.office_hours import office_hours
 from api.privacy import normalise_number
@@ -19,7 +20,18 @@ NOT_GIVEN = "-"  # a skipped question (a slot left empty would be asked again)
 CANCELLED = "cancelled"  # every slot of a form the young person stopped
 FROM_DIRECTORY = "directory"  # "use this number": the directory mobile of a known young person
 SKIP_WORDS = {
-    "skip", "no", "nope", "none", "nothing", "no thanks", "not sure", "dont know", "don't know", "idk", "pass", "n/a",
+    "skip",
+    "no",
+    "nope",
+    "none",
+    "nothing",
+    "no thanks",
+    "not sure",
+    "dont know",
+    "don't know",
+    "idk",
+    "pass",
+    "n/a",
 }
 CANCEL_WORDS = {"cancel", "stop", "never mind", "nevermind", "forget it", "forget that", "quit", "exit"}
 SAME_NUMBER = {"this number", "this one", "same", "same number", "my number", "this", "text me", "here", "yes", "ok"}
@@ -72,16 +84,12 @@ def parse_contact(value: Any) -> str | None:
 
 def young_person(session: Session, tracker: Tracker) -> YoungPerson | None:
     """The directory entry of the young person texting (set by the SMS channel, never by a web client)."""
-    metadata: dict[str, Any] = (tracker.latest_message or {}).get("metadata") or {}
-    reference = metadata.get("young_person")
-    if not reference:
-        return None
-    return session.exec(select(YoungPerson).where(YoungPerson.reference == str(reference))).first()
+    return young_person_by_reference(session, reference_of(tracker))
 
 
 def is_known(tracker: Tracker) -> bool:
     """Whether the SMS channel recognised the sender's number."""
-    return bool(((tracker.latest_message or {}).get("metadata") or {}).get("young_person"))
+    return reference_of(tracker) is not None
 
 
 def asks_for_progress(tracker: Tracker) -> bool:
@@ -89,9 +97,7 @@ def asks_for_progress(tracker: Tracker) -> bool:
     return any(e.get("entity") == "progress" for e in (tracker.latest_message or {}).get("entities") or [])
 
 
-def contact_slot(
-    slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
-) -> dict[str, Any]:
+def contact_slot(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
     """Validate a 'how can they contact you' answer: a number or email, 'this number', skip or cancel."""
     if is_skip(value):
         return {slot: FROM_DIRECTORY if is_known(tracker) else NOT_GIVEN}

@@ -271,3 +271,10 @@ def import_files(*, session: Session, young_people: Path, workers: Path) -> Impo
 def young_person_for_number(*, session: Session, number: str) -> YoungPerson | None:
     """The young person whose directory mobile this is, if any."""
     return session.exec(select(YoungPerson).where(YoungPerson.mobile == normalise_number(number))).first()
+
+
+def young_person_by_reference(session: Session, reference: str | None) -> YoungPerson | None:
+    """The young person with this council reference, if any."""
+    if not reference:
+        return None
+    return session.exec(select(YoungPerson).where(YoungPerson.reference == reference)).first()

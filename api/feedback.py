@@ -11,9 +11,18 @@ from api.themes import THEMES, get_classifier
 
 
 def store_feedback(
-    *, session: Session, text: str, channel: str, contact_ok: bool = False, conversation_id: str | None = None
+    *,
+    session: Session,
+    text: str,
+    channel: str,
+    contact_ok: bool = False,
+    conversation_id: str | None = None,
+    young_person_reference: str | None = None,
 ) -> Feedback:
-    """Save one piece of feedback with its themes and sentiment (the caller commits)."""
+    """Save one piece of feedback with its themes and sentiment (the caller commits).
+
+    Only when the young person agreed to be contacted are the original words, the conversation and
+    (for a number the directory knows) who they are kept, for admins to get back to them."""
     verdict = get_classifier().classify(text)
     item = Feedback(
         text=redact(text),
@@ -22,6 +31,7 @@ def store_feedback(
         original_text=text if contact_ok else None,
         contact_ok=contact_ok,
         conversation_id=conversation_id if contact_ok else None,
+        young_person_reference=young_person_reference if contact_ok else None,
         channel=channel,
     )
     session.add(item)
@@ -92,9 +102,34 @@ def correct_themes(*, session: Session, item: Feedback, themes: list[str], by: s
 
 
 # Words that say nothing about a theme, on top of scikit-learn's English stop words.
-_QUIET = {"just", "really", "like", "dont", "don", "im", "ive", "get", "got", "want", "need", "feel", "think",
-          "young", "people", "person", "things", "thing", "lot", "bit", "phone", "email", "url", "postcode",
-          "address", "name"}
+_QUIET = {
+    "just",
+    "really",
+    "like",
+    "dont",
+    "don",
+    "im",
+    "ive",
+    "get",
+    "got",
+    "want",
+    "need",
+    "feel",
+    "think",
+    "young",
+    "people",
+    "person",
+    "things",
+    "thing",
+    "lot",
+    "bit",
+    "phone",
+    "email",
+    "url",
+    "postcode",
+    "address",
+    "name",
+}
 
 
 def recurring_phrases(items: list[Feedback], top: int = 6) -> dict[str, list[tuple[str, int]]]:
@@ -120,9 +155,7 @@ def recurring_phrases(items: list[Feedback], top: int = 6) -> dict[str, list[tup
     return found
 
 
-def change_since(
-    *, session: Session, start: date, end: date
-) -> dict[str, tuple[int, int]]:
+def change_since(*, session: Session, start: date, end: date) -> dict[str, tuple[int, int]]:
     """Per theme, (this period's count, the count of the period of the same length just before)."""
     length = (end - start).days + 1
     earlier = find_feedback(session=session, start=start - timedelta(days=length), end=start - timedelta(days=1))

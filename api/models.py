@@ -74,6 +74,7 @@ class Feedback(FeedbackBase, table=True):
     original_text: str | None = Field(default=None, sa_column=Column(Text))  # only with consent
     contact_ok: bool = False
     conversation_id: str | None = Field(default=None, max_length=128)  # only with consent
+    young_person_reference: str | None = Field(default=None, max_length=32)  # only with consent, when known
     themes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     sentiment: str | None = Field(default=None, max_length=8)  # positive | negative | mixed
     # A reviewer's correction: `themes` then holds theirs, `model_themes` what the classifier said.

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from api.config import get_settings
+from api.directory import young_person_by_reference
 from api.engine.safety import Assessment
 from api.models import SafeguardingAlert, Turn, YoungPerson, utcnow
 from api.notify import queue_notification, render_notification
@@ -64,9 +65,7 @@ THREAD_AFTER = timedelta(minutes=10)
 
 def young_person_of(session: Session, alert: SafeguardingAlert) -> YoungPerson | None:
     """The directory entry of whoever sent it, when it came from a known number."""
-    if not alert.young_person_reference:
-        return None
-    return session.exec(select(YoungPerson).where(YoungPerson.reference == alert.young_person_reference)).first()
+    return young_person_by_reference(session, alert.young_person_reference)
 
 
 def alerts_with(session: Session, statuses: tuple[str, ...]) -> list[SafeguardingAlert]:

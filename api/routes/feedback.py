@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.db import unit_of_work
 from api.deps import EngineDep, SessionDep, ThemesReader
+from api.directory import young_person_by_reference
 from api.engine.safety import crisis_replies
 from api.feedback import correct_themes, find_feedback, store_feedback
 from api.models import Feedback, FeedbackPublic
@@ -76,6 +77,21 @@ class FeedbackItem(BaseModel):
     channel: str
     created_at: str
     reviewed: bool = False  # a reviewer set its themes
+    contact_ok: bool = False  # they agreed to be contacted about it (an admin can see how)
+
+
+class FeedbackContact(BaseModel):
+    """What only an admin sees, and only when the young person agreed to be contacted."""
+
+    original_text: str | None
+    young_person: str | None  # "Alex (DEMO-0001)" when it came from a number the directory knows
+    mobile: str | None
+
+
+class FeedbackDetail(FeedbackItem):
+    """One piece of feedback; `contact` for admins when the young person agreed to be contacted."""
+
+    contact: FeedbackContact | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +162,7 @@ def _item(item: Feedback) -> FeedbackItem:
         channel=item.channel,
         created_at=item.created_at.isoformat(timespec="seconds"),
         reviewed=item.reviewed,
+        contact_ok=item.contact_ok,
     )
 
 
@@ -179,6 +196,23 @@ class ThemesIn(BaseModel):
     """A reviewer's themes for a piece of feedback (any number, possibly none)."""
 
     themes: list[Theme]
+
+
+@router.get("/{item_id}", response_model=FeedbackDetail)
+def one_feedback(item_id: int, staff: ThemesReader, session: SessionDep) -> FeedbackDetail:
+    """One piece of feedback, redacted; an admin also gets how to reach the young person when they agreed."""
+    item = session.get(Feedback, item_id)
+    if item is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such feedback")
+    detail = FeedbackDetail(**_item(item).model_dump())
+    if staff.role == "admin" and item.contact_ok:
+        person = young_person_by_reference(session, item.young_person_reference)
+        detail.contact = FeedbackContact(
+            original_text=item.original_text,
+            young_person=f"{person.first_name} ({person.reference})" if person else None,
+            mobile=person.mobile if person else None,
+        )
+    return detail
 
 
 @router.patch("/{item_id}", response_model=FeedbackItem)

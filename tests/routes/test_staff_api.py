@@ -1,11 +1,15 @@
 """Staff sign-in and the participation team's APIs: role checks on every endpoint, no identities."""
 
 import pytest
+from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from api.cli import app as cli
-from api.db import unit_of_work
+from api.db import get_engine, unit_of_work
+from api.directory import import_directory
+from api.models import Feedback
 from api.staff import add_staff
+from tests.routes.test_twilio import messages, text_in
 
 PASSWORD = "correct horse battery"
 READ_ENDPOINTS = ["/api/themes/summary", "/api/feedback", "/api/feedback/export.csv"]
@@ -87,3 +91,36 @@ def test_a_reviewer_corrects_themes_through_the_api(client, accounts):
     listed = client.get("/api/feedback", params={"reviewed": "true"}, headers=token(client, "admin")).json()
     assert item in [f["id"] for f in listed] and all(f["reviewed"] for f in listed)
     assert client.patch("/api/feedback/999999", json={"themes": []}, headers=token(client, "admin")).status_code == 404
+
+
+def _feedback_by_text(fragment: str) -> Feedback:
+    with Session(get_engine()) as session:
+        query = select(Feedback).where(col(Feedback.text).contains(fragment)).order_by(col(Feedback.id).desc())
+        return session.exec(query).first()
+
+
+def test_only_an_admin_sees_how_to_reach_someone_who_agreed_to_be_contacted(client, accounts):
+    with unit_of_work() as session:
+        people = "reference,first_name,mobile,status,worker_email\nTEST-FB-0001,Indi,07700 900941,care_leaver,\n"
+        assert import_directory(session=session, young_people_csv=people, workers_csv="email,name,role,mobile\n").ok
+    for body in ("/give_feedback", "the bus pass for college is brilliant, ring me on 07700 900942", "yes"):
+        messages(text_in(client, body, sender="+447700900941"))
+    for body in ("/give_feedback", "the bus pass for college is brilliant but late", "no"):
+        messages(text_in(client, body, sender="+447700900943"))
+    agreed, declined = _feedback_by_text("brilliant, ring me on [phone]"), _feedback_by_text("brilliant but late")
+    assert agreed.young_person_reference == "TEST-FB-0001" and agreed.original_text.endswith("07700 900942")
+    assert (declined.young_person_reference, declined.original_text, declined.conversation_id) == (None, None, None)
+
+    admin = client.get(f"/api/feedback/{agreed.id}", headers=token(client, "admin")).json()
+    assert admin["contact_ok"] is True and admin["text"].endswith("[phone]")
+    assert admin["contact"] == {
+        "original_text": "the bus pass for college is brilliant, ring me on 07700 900942",
+        "young_person": "Indi (TEST-FB-0001)",
+        "mobile": "+447700900941",
+    }
+    team = client.get(f"/api/feedback/{agreed.id}", headers=token(client, "participation")).json()
+    assert team["contact_ok"] is True and team["contact"] is None  # never who, for the dashboard's readers
+    assert client.get(f"/api/feedback/{declined.id}", headers=token(client, "admin")).json()["contact"] is None
+    assert client.get(f"/api/feedback/{agreed.id}", headers=token(client, "advisor")).status_code == 403
+    assert client.get(f"/api/feedback/{agreed.id}").status_code == 401
+    assert client.get("/api/feedback/999999", headers=token(client, "admin")).status_code == 404
