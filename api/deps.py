@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
@@ -52,3 +52,6 @@ def require_role(*roles: str) -> Callable[[Staff], Staff]:
 ThemesReader = Annotated[Staff, Depends(require_role("participation", "admin"))]
 # Admins only: safeguarding alerts (they hold what a young person wrote, unredacted).
 AdminOnly = Annotated[Staff, Depends(require_role("admin"))]
+
+# A row id in a path: a positive 64-bit integer (a bigger one is a 422 with the reason, not a database error).
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]

@@ -5,7 +5,7 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
-from api.deps import AdminOnly, SessionDep
+from api.deps import AdminOnly, RowId, SessionDep
 from api.models import SafeguardingAlert
 from api.safeguarding import STATUSES, alerts_with, set_alert_status
 
@@ -57,7 +57,7 @@ def list_alerts(staff: AdminOnly, session: SessionDep, status: str = "new") -> l
 
 
 @router.patch("/{alert_id}", response_model=AlertOut)
-def update_alert(alert_id: int, body: AlertUpdate, staff: AdminOnly, session: SessionDep) -> AlertOut:
+def update_alert(alert_id: RowId, body: AlertUpdate, staff: AdminOnly, session: SessionDep) -> AlertOut:
     """Mark an alert acknowledged or closed (who and when are kept)."""
     alert = session.get(SafeguardingAlert, alert_id)
     if alert is None:

@@ -70,7 +70,7 @@ async def chat_form(
 
 @router.post("/chat/forget")
 async def forget_chat(request: Request) -> Response:
-    """"Forget my chat": delete this browser's conversation on the server."""
+    """ "Forget my chat": delete this browser's conversation on the server."""
     sender = _sender(request)
     if sender:
         await run_in_threadpool(forget, sender)

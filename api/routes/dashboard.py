@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from api.charts import weekly_chart
-from api.deps import SessionDep
+from api.deps import RowId, SessionDep
 from api.feedback import (
     change_since,
     correct_themes,
@@ -94,7 +94,7 @@ def export(staff: Reader, session: SessionDep, f: FiltersDep) -> Response:
 @router.post("/feedback/{item_id}/themes")
 def correct(
     request: Request,
-    item_id: int,
+    item_id: RowId,
     staff: Reader,
     session: SessionDep,
     themes: Annotated[list[str], Form()] = [],  # noqa: B006  (FastAPI reads the form; none ticked is [])

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.db import unit_of_work
-from api.deps import EngineDep, SessionDep, ThemesReader
+from api.deps import EngineDep, RowId, SessionDep, ThemesReader
 from api.directory import young_person_by_reference
 from api.engine.safety import crisis_replies
 from api.feedback import correct_themes, find_feedback, store_feedback
@@ -109,8 +109,14 @@ class Filters:
         """The filters as a query string (for links that keep them, like the CSV export)."""
         from urllib.parse import urlencode
 
-        values = {"from": self.start, "to": self.end, "theme": self.theme, "sentiment": self.sentiment,
-                  "channel": self.channel, "reviewed": self.reviewed}
+        values = {
+            "from": self.start,
+            "to": self.end,
+            "theme": self.theme,
+            "sentiment": self.sentiment,
+            "channel": self.channel,
+            "reviewed": self.reviewed,
+        }
         return urlencode({k: str(v).lower() if isinstance(v, bool) else v for k, v in values.items() if v is not None})
 
 
@@ -185,8 +191,15 @@ def csv_response(items: list[FeedbackItem]) -> Response:
     writer.writerow(["id", "date", "channel", "themes", "sentiment", "reviewed", "text"])
     for item in items:
         writer.writerow(
-            [item.id, item.created_at, item.channel, ";".join(item.themes), item.sentiment or "",
-             "yes" if item.reviewed else "no", item.text]
+            [
+                item.id,
+                item.created_at,
+                item.channel,
+                ";".join(item.themes),
+                item.sentiment or "",
+                "yes" if item.reviewed else "no",
+                item.text,
+            ]
         )
     headers = {"Content-Disposition": 'attachment; filename="feedback.csv"'}
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
@@ -199,7 +212,7 @@ class ThemesIn(BaseModel):
 
 
 @router.get("/{item_id}", response_model=FeedbackDetail)
-def one_feedback(item_id: int, staff: ThemesReader, session: SessionDep) -> FeedbackDetail:
+def one_feedback(item_id: RowId, staff: ThemesReader, session: SessionDep) -> FeedbackDetail:
     """One piece of feedback, redacted; an admin also gets how to reach the young person when they agreed."""
     item = session.get(Feedback, item_id)
     if item is None:
@@ -216,7 +229,7 @@ def one_feedback(item_id: int, staff: ThemesReader, session: SessionDep) -> Feed
 
 
 @router.patch("/{item_id}", response_model=FeedbackItem)
-def review_feedback(item_id: int, body: ThemesIn, staff: ThemesReader, session: SessionDep) -> FeedbackItem:
+def review_feedback(item_id: RowId, body: ThemesIn, staff: ThemesReader, session: SessionDep) -> FeedbackItem:
     """Correct a piece of feedback's themes: stored, shown as reviewed, used by `caring-promise themes train`."""
     item = session.get(Feedback, item_id)
     if item is None:

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.db import unit_of_work
-from api.deps import SessionDep
+from api.deps import RowId, SessionDep
 from api.models import Staff
 from api.requests import STATUSES, CannotReply, send_reply, set_status, visible_request, visible_requests
 from api.routes.requests import out
@@ -127,7 +127,7 @@ def inbox(request: Request, staff: PageStaff, session: SessionDep) -> HTMLRespon
 
 
 @router.get("/requests/{request_id}", response_class=HTMLResponse)
-def request_page(request: Request, request_id: int, staff: PageStaff, session: SessionDep) -> HTMLResponse:
+def request_page(request: Request, request_id: RowId, staff: PageStaff, session: SessionDep) -> HTMLResponse:
     """One request: what they asked, the conversation so far, reply by text, mark contacted or closed."""
     found = visible_request(session=session, staff=staff, request_id=request_id)
     if found is None:
@@ -144,7 +144,7 @@ def request_page(request: Request, request_id: int, staff: PageStaff, session: S
 @router.post("/requests/{request_id}/status")
 def change_status(
     request: Request,
-    request_id: int,
+    request_id: RowId,
     staff: PageStaff,
     session: SessionDep,
     new_status: Annotated[str, Form(alias="status", max_length=24)],
@@ -166,7 +166,7 @@ def change_status(
 @router.post("/requests/{request_id}/reply")
 async def reply(
     request: Request,
-    request_id: int,
+    request_id: RowId,
     staff: PageStaff,
     text: Annotated[str, Form(min_length=1, max_length=1000)],
     _: CsrfChecked = None,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import SessionDep, require_role
+from api.deps import RowId, SessionDep, require_role
 from api.models import Staff, SupportRequest, Worker, YoungPerson
 from api.office_hours import office_hours
 from api.privacy import mask_number
@@ -115,14 +115,14 @@ def out(session: Session, request: SupportRequest, detail: bool = False) -> dict
     return view
 
 
-def _found(session: Session, staff: Staff, request_id: int, kind: str | None) -> SupportRequest:
+def _found(session: Session, staff: Staff, request_id: RowId, kind: str | None) -> SupportRequest:
     request = visible_request(session=session, staff=staff, request_id=request_id)
     if request is None or (kind and request.kind != kind):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such request")
     return request
 
 
-def _change(session: Session, staff: Staff, request_id: int, body: StatusChange, kind: str | None) -> dict[str, Any]:
+def _change(session: Session, staff: Staff, request_id: RowId, body: StatusChange, kind: str | None) -> dict[str, Any]:
     request = _found(session, staff, request_id, kind)
     try:
         set_status(session=session, request=request, status=body.status, note=body.note, by=staff.email)
@@ -132,7 +132,7 @@ def _change(session: Session, staff: Staff, request_id: int, body: StatusChange,
     return out(session, request, detail=True)
 
 
-async def _reply(staff: Staff, request_id: int, body: ReplyIn) -> ReplyOut:
+async def _reply(staff: Staff, request_id: RowId, body: ReplyIn) -> ReplyOut:
     try:
         record = await run_in_threadpool(send_reply, staff=staff, request_id=request_id, text=body.text)
     except LookupError as exc:
@@ -150,26 +150,28 @@ def list_handoffs(staff: CaseStaff, session: SessionDep, status: str = "open") -
 
 
 @router.get("/handoffs/{request_id}", response_model=RequestDetail)
-def get_handoff(request_id: int, staff: CaseStaff, session: SessionDep) -> dict[str, Any]:
+def get_handoff(request_id: RowId, staff: CaseStaff, session: SessionDep) -> dict[str, Any]:
     """One handoff with the conversation so far (404 when it is not the caller's)."""
     return out(session, _found(session, staff, request_id, "handoff"), detail=True)
 
 
 @router.patch("/handoffs/{request_id}", response_model=RequestDetail)
-def update_handoff(request_id: int, body: StatusChange, staff: CaseStaff, session: SessionDep) -> dict[str, Any]:
+def update_handoff(request_id: RowId, body: StatusChange, staff: CaseStaff, session: SessionDep) -> dict[str, Any]:
     """Mark a handoff contacted or closed, with a note."""
     return _change(session, staff, request_id, body, "handoff")
 
 
 @router.post("/handoffs/{request_id}/reply", response_model=ReplyOut)
-async def reply_to_handoff(request_id: int, body: ReplyIn, staff: CaseStaff) -> ReplyOut:
+async def reply_to_handoff(request_id: RowId, body: ReplyIn, staff: CaseStaff) -> ReplyOut:
     """Text the young person from the service number; their answer comes back into the thread."""
     return await _reply(staff, request_id, body)
 
 
 @router.get("/requests", response_model=list[RequestOut])
 def list_requests(
-    staff: CaseStaff, session: SessionDep, kind: Literal["handoff", "advocacy", "complaint"] | None = None,
+    staff: CaseStaff,
+    session: SessionDep,
+    kind: Literal["handoff", "advocacy", "complaint"] | None = None,
     status: str = "open",
 ) -> list[dict[str, Any]]:
     """Every kind of request this member of staff may see (admin: advocacy referrals and complaints too)."""
@@ -178,12 +180,12 @@ def list_requests(
 
 
 @router.get("/requests/{request_id}", response_model=RequestDetail)
-def get_request(request_id: int, staff: CaseStaff, session: SessionDep) -> dict[str, Any]:
+def get_request(request_id: RowId, staff: CaseStaff, session: SessionDep) -> dict[str, Any]:
     """One request with its conversation and history."""
     return out(session, _found(session, staff, request_id, None), detail=True)
 
 
 @router.patch("/requests/{request_id}", response_model=RequestDetail)
-def update_request(request_id: int, body: StatusChange, staff: CaseStaff, session: SessionDep) -> dict[str, Any]:
+def update_request(request_id: RowId, body: StatusChange, staff: CaseStaff, session: SessionDep) -> dict[str, Any]:
     """Move a request on: a handoff open/contacted/closed; a referral sent/accepted/closed; a complaint by stage."""
     return _change(session, staff, request_id, body, None)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.deps import SessionDep
+from api.deps import RowId, SessionDep
 from api.models import SafeguardingAlert, Staff
 from api.safeguarding import alerts_with, conversation_around, set_alert_status, young_person_of
 from api.views import CsrfChecked, page_role, render
@@ -37,7 +37,7 @@ def alerts_page(request: Request, staff: DutyTeam, session: SessionDep) -> HTMLR
     return render(request, "staff/alerts.html", context)
 
 
-def _alert(session: SessionDep, alert_id: int) -> SafeguardingAlert:
+def _alert(session: SessionDep, alert_id: RowId) -> SafeguardingAlert:
     alert = session.get(SafeguardingAlert, alert_id)
     if alert is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such alert")
@@ -45,7 +45,7 @@ def _alert(session: SessionDep, alert_id: int) -> SafeguardingAlert:
 
 
 @router.get("/{alert_id}", response_class=HTMLResponse)
-def alert_page(request: Request, alert_id: int, staff: DutyTeam, session: SessionDep) -> HTMLResponse:
+def alert_page(request: Request, alert_id: RowId, staff: DutyTeam, session: SessionDep) -> HTMLResponse:
     """One alert: what they wrote, when, how, who (if known), the conversation around it."""
     alert = _alert(session, alert_id)
     context = {
@@ -62,7 +62,7 @@ def alert_page(request: Request, alert_id: int, staff: DutyTeam, session: Sessio
 
 @router.post("/{alert_id}/status")
 def change_alert_status(
-    alert_id: int,
+    alert_id: RowId,
     staff: DutyTeam,
     session: SessionDep,
     new_status: Annotated[str, Form(alias="status", max_length=16)],

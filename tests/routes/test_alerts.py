@@ -105,6 +105,7 @@ def test_the_duty_team_reads_an_alert_with_who_and_the_conversation_and_acts_on_
     bad = client.post(f"/staff/alerts/{alert_id}/status", data={"status": "gone", "csrf": token})
     assert bad.status_code == 422
     assert client.get("/staff/alerts/999999").status_code == 404
+    assert client.get("/staff/alerts/99999999999999999999999").status_code == 422  # not a database error
 
     client.post(f"/staff/alerts/{alert_id}/status", data={"status": "closed", "csrf": token})
     assert f'href="/staff/alerts/{alert_id}"' not in client.get("/staff/alerts").text  # closed leaves the list

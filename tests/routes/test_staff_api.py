@@ -124,3 +124,22 @@ def test_only_an_admin_sees_how_to_reach_someone_who_agreed_to_be_contacted(clie
     assert client.get(f"/api/feedback/{agreed.id}", headers=token(client, "advisor")).status_code == 403
     assert client.get(f"/api/feedback/{agreed.id}").status_code == 401
     assert client.get("/api/feedback/999999", headers=token(client, "admin")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/feedback/{}"),
+        ("PATCH", "/api/feedback/{}"),
+        ("PATCH", "/api/alerts/{}"),
+        ("GET", "/api/handoffs/{}"),
+        ("GET", "/api/requests/{}"),
+        ("PATCH", "/api/requests/{}"),
+        ("POST", "/api/handoffs/{}/reply"),
+    ],
+)
+def test_an_id_too_big_for_the_database_is_a_clear_422(client, accounts, method, path):
+    for bad in ("99999999999999999999999", "0", "abc"):
+        response = client.request(method, path.format(bad), headers=token(client, "admin"), json={})
+        assert response.status_code == 422, (bad, response.text)
+        assert "item_id" in response.text or "alert_id" in response.text or "request_id" in response.text
