@@ -223,10 +223,12 @@ def purge() -> None:
     settings = get_settings()
     report = run_purge(settings)
     typer.echo(
-        f"Deleted {report.feedback} feedback item(s) older than {settings.feedback_retention_days} days, "
-        f"{report.conversations} conversation(s) with {report.turns} message(s) and {report.inbound_sms} SMS "
-        f"receipt(s) older than {settings.conversation_retention_days} days. Safeguarding alerts and the "
-        "conversations of open requests are kept."
+        f"Deleted {report.feedback} feedback item(s) older than {settings.feedback_retention_days} days; "
+        f"{report.conversations} conversation(s) with {report.turns} message(s), {report.inbound_sms} SMS "
+        f"receipt(s), {report.outbound_sms} sent-text record(s) and {report.notifications} staff "
+        f"notification(s) older than {settings.conversation_retention_days} days; {report.requests} request(s) "
+        f"closed more than {settings.request_retention_days} days ago, with their history. Safeguarding alerts, "
+        "open requests and their conversations are kept."
     )
 
 

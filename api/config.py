@@ -33,7 +33,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Retention (UK GDPR storage limitation): `caring-promise purge` deletes older records.
     feedback_retention_days: int = 730  # 24 months
-    conversation_retention_days: int = 90
+    conversation_retention_days: int = 90  # also texts' delivery records and sent notifications
+    # A request closed this long ago goes, with its history (set it to the council's records policy).
+    request_retention_days: int = 730
     # Office hours of the leaving care team (council time). Outside them, on weekends and on England and
     # Wales bank holidays, young people are given the emergency duty team and requests wait for the
     # next working morning. `closed_days`: extra days the council is shut (ISO dates, comma-separated).

@@ -1,5 +1,5 @@
 """Retention: delete what we no longer need. Safeguarding alerts are kept (the duty team's record), and so
-are the conversations of requests still open (their thread in the staff inbox)."""
+are requests still open and their conversations (their thread in the staff inbox)."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -8,7 +8,17 @@ from sqlmodel import col, delete, select
 
 from api.config import Settings
 from api.db import unit_of_work
-from api.models import Conversation, Feedback, InboundSms, SupportRequest, Turn, utcnow
+from api.models import (
+    Conversation,
+    Feedback,
+    InboundSms,
+    Notification,
+    OutboundSms,
+    RequestEvent,
+    SupportRequest,
+    Turn,
+    utcnow,
+)
 
 
 @dataclass(frozen=True)
@@ -19,6 +29,9 @@ class PurgeReport:
     conversations: int
     turns: int
     inbound_sms: int
+    requests: int = 0  # closed requests, with their history
+    notifications: int = 0  # sent or failed notifications (the request's history keeps the outcome)
+    outbound_sms: int = 0  # delivery records of texts we sent
 
 
 def purge(settings: Settings, now: datetime | None = None) -> PurgeReport:
@@ -40,4 +53,29 @@ def purge(settings: Settings, now: datetime | None = None) -> PurgeReport:
         receipts = session.exec(delete(InboundSms).where(InboundSms.created_at < conversations_before)).rowcount
         conversations = session.exec(delete(Conversation).where(col(Conversation.id).in_(old))).rowcount if old else 0
         feedback = session.exec(delete(Feedback).where(Feedback.created_at < feedback_before)).rowcount
-    return PurgeReport(feedback=feedback, conversations=conversations, turns=turns, inbound_sms=receipts)
+        settled = col(Notification.status).not_in(("pending", "sending"))
+        notifications = session.exec(
+            delete(Notification).where(settled, Notification.updated_at < conversations_before)
+        ).rowcount
+        texts = session.exec(delete(OutboundSms).where(OutboundSms.created_at < conversations_before)).rowcount
+        requests_before = now - timedelta(days=settings.request_retention_days)
+        closed = list(
+            session.exec(
+                select(SupportRequest.id).where(
+                    SupportRequest.status == "closed", SupportRequest.updated_at < requests_before
+                )
+            )
+        )
+        if closed:
+            session.exec(delete(RequestEvent).where(col(RequestEvent.request_id).in_(closed)))
+            session.exec(delete(Notification).where(col(Notification.request_id).in_(closed)))
+            session.exec(delete(SupportRequest).where(col(SupportRequest.id).in_(closed)))
+    return PurgeReport(
+        feedback=feedback,
+        conversations=conversations,
+        turns=turns,
+        inbound_sms=receipts,
+        requests=len(closed),
+        notifications=notifications,
+        outbound_sms=texts,
+    )
