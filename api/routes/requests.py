@@ -48,6 +48,8 @@ class RequestOut(BaseModel):
     details: dict[str, Any]
     contact: str | None  # what they chose to give
     reply_to: str | None  # the number an inbox reply goes to, masked
+    last_from_them: datetime | None = None  # their latest message in the thread
+    new_from_them: bool = False  # they wrote after staff last texted or updated it
 
 
 class ThreadItem(BaseModel):
@@ -110,9 +112,24 @@ def out(session: Session, request: SupportRequest, detail: bool = False) -> dict
         "contact": request.contact,
         "reply_to": mask_number(number) if number else None,
     }
+    items = thread(session=session, request=request)
+    view.update(_latest(items))
     if detail:
-        view["thread"] = thread(session=session, request=request)
+        view["thread"] = items
     return view
+
+
+def _latest(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """When they last wrote, and whether that was after staff last acted (a text, a status or a note)."""
+    local = office_hours().local  # the database may hand back naive UTC: compare like with like
+    theirs = [local(item["at"]) for item in items if item["who"] == "user"]
+    staff = [
+        local(item["at"])
+        for item in items
+        if item["who"] == "staff" or (item["who"] == "history" and item.get("by") not in (None, "bot", "young person"))
+    ]
+    last = max(theirs, default=None)
+    return {"last_from_them": last, "new_from_them": bool(last and staff and last > max(staff))}
 
 
 def _found(session: Session, staff: Staff, request_id: RowId, kind: str | None) -> SupportRequest:

@@ -119,8 +119,14 @@ def test_a_reply_goes_by_text_and_the_answer_comes_back_into_the_thread(client, 
         sent = client.post(f"/api/handoffs/{gail_id}/reply", json={"text": "Hi Indie, can I ring at 3?"}, headers=gail)
         assert sent.status_code == 200 and sent.json() == {"status": "queued", "to": "+44 7*** ***421"}
         assert twilio.accepted[-1]["To"] == INDIE and twilio.accepted[-1]["Body"] == "Hi Indie, can I ring at 3?"
+    before = client.get(f"/api/handoffs/{gail_id}", headers=gail).json()
+    assert before["new_from_them"] is False  # nothing from them since the advisor's text
     messages(text_in(client, "yes 3 is fine", sender=INDIE))
-    thread = client.get(f"/api/handoffs/{gail_id}", headers=gail).json()["thread"]
+    after = client.get(f"/api/handoffs/{gail_id}", headers=gail).json()
+    assert after["new_from_them"] is True and after["last_from_them"] > before["last_from_them"]
+    listed = [r for r in client.get("/api/handoffs", headers=gail).json() if r["id"] == gail_id]
+    assert listed[0]["new_from_them"] is True  # the inbox shows it too
+    thread = after["thread"]
     said = [(t["who"], t["text"]) for t in thread if t["who"] != "history"]
     assert ("staff", "Hi Indie, can I ring at 3?") in said
     assert said.index(("staff", "Hi Indie, can I ring at 3?")) < said.index(("user", "yes 3 is fine"))
