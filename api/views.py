@@ -7,10 +7,12 @@ from typing import Annotated, Any
 from fastapi import Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from sqlmodel import Session, func, select
 
 from api.config import ROOT
+from api.db import get_engine
 from api.deps import SessionDep
-from api.models import Staff
+from api.models import SafeguardingAlert, Staff
 from api.office_hours import office_hours
 from api.staff_session import csrf_ok, csrf_token, signed_in
 
@@ -69,5 +71,11 @@ CsrfChecked = Annotated[None, Depends(checked_csrf)]
 
 
 def render(request: Request, name: str, context: dict[str, Any], code: int = 200) -> HTMLResponse:
-    """A staff page, with the CSRF token its forms need."""
-    return templates.TemplateResponse(request, name, {"csrf": csrf_token(request), **context}, status_code=code)
+    """A staff page, with the CSRF token its forms need (and, for admins, how many alerts are new)."""
+    staff = context.get("staff")
+    extra: dict[str, Any] = {"csrf": csrf_token(request)}
+    if staff is not None and staff.role == "admin":
+        with Session(get_engine()) as session:
+            query = select(func.count()).select_from(SafeguardingAlert).where(SafeguardingAlert.status == "new")
+            extra["new_alerts"] = session.exec(query).one()
+    return templates.TemplateResponse(request, name, {**extra, **context}, status_code=code)

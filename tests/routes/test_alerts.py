@@ -1,5 +1,7 @@
 """Safeguarding alerts: admins see new ones, oldest first, and mark them; nobody else sees them."""
 
+import re
+
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
@@ -82,6 +84,7 @@ def test_the_duty_team_reads_an_alert_with_who_and_the_conversation_and_acts_on_
     listing = client.get("/staff/alerts")
     assert listing.status_code == 200 and f'href="/staff/alerts/{alert_id}"' in listing.text
     assert "TEST-ALERT-0001" in listing.text and "Text message" in listing.text
+    assert re.search(r'class="badge">\d+ new<', listing.text)  # the count beside the link, on every page
     page = client.get(f"/staff/alerts/{alert_id}")
     assert page.status_code == 200
     assert "Rae (TEST-ALERT-0001)" in page.text and "+447700900931" in page.text
