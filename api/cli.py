@@ -205,13 +205,18 @@ app.add_typer(notify_app, name="notify")
 
 @notify_app.command("send")
 def notify_send() -> None:
-    """Send every notification waiting in the outbox now (the server does this every few seconds)."""
+    """Escalate handoffs past their time, then send every notification waiting in the outbox now (the
+    server does both every few seconds)."""
     from api.notify import deliver_pending
+    from api.requests import escalate_overdue
 
+    escalated = 0
+    while found := escalate_overdue():
+        escalated += found
     total = 0
     while sent := deliver_pending():
         total += sent
-    typer.echo(f"Sent {total} notification(s).")
+    typer.echo(f"Escalated {escalated} overdue request(s). Sent {total} notification(s).")
 
 
 @app.command()

@@ -146,6 +146,8 @@ class SupportRequest(SQLModel, table=True):
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     contact: str | None = Field(default=None, max_length=254)  # only what they chose to give
     due_at: datetime | None = None  # when they were told someone would answer
+    # When the leaving care team was told that nobody had marked it contacted by due_at.
+    escalated_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
 

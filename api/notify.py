@@ -163,6 +163,14 @@ class OutboxWorker:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                deliver_pending()
+                run_round()
             except Exception:  # noqa: BLE001  (a bad round must not stop the next one)
                 log.exception("outbox round failed")
+
+
+def run_round() -> int:
+    """One round of the outbox: escalate handoffs past their time, then send what is waiting."""
+    from api.requests import escalate_overdue  # requests queue notifications: imported here, not at the top
+
+    escalate_overdue()
+    return deliver_pending()

@@ -5,12 +5,13 @@ the outbox (api/notify.py) in the same transaction. Staff see only what their ro
 advisor their own handoffs, an admin everything.
 """
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, or_, select, update
 
 from api.config import get_settings
 from api.db import unit_of_work
@@ -18,6 +19,8 @@ from api.models import OutboundSms, RequestEvent, Staff, SupportRequest, Turn, W
 from api.notify import queue_notification, render_notification
 from api.office_hours import office_hours
 from api.privacy import conversation_id_for, normalise_number
+
+log = logging.getLogger(__name__)
 
 KINDS = ("handoff", "advocacy", "complaint")
 # Every status a request can have, in the order it normally moves; the first is where it starts.
@@ -119,13 +122,28 @@ def start_handoff(
     }
     if worker is not None and not away:
         if worker.mobile:
-            queue_notification(session=session, request=request, channel="sms", to=worker.mobile,
-                               **render_notification("handoff_advisor_sms", context))
-        queue_notification(session=session, request=request, channel="email", to=worker.email,
-                           **render_notification("handoff_advisor_email", context))
+            queue_notification(
+                session=session,
+                request=request,
+                channel="sms",
+                to=worker.mobile,
+                **render_notification("handoff_advisor_sms", context),
+            )
+        queue_notification(
+            session=session,
+            request=request,
+            channel="email",
+            to=worker.email,
+            **render_notification("handoff_advisor_email", context),
+        )
     elif settings.leaving_care_inbox:
-        queue_notification(session=session, request=request, channel="email", to=settings.leaving_care_inbox,
-                           **render_notification("handoff_team_email", context))
+        queue_notification(
+            session=session,
+            request=request,
+            channel="email",
+            to=settings.leaving_care_inbox,
+            **render_notification("handoff_team_email", context),
+        )
     else:
         _event(session, request, "no team inbox is set (CARING_LEAVING_CARE_INBOX): waiting in the staff pages")
     return Routed(request, worker.first_name if worker else None, away, hours.is_open(moment), context["due"])
@@ -186,8 +204,67 @@ def start_complaint(
     return request
 
 
+def escalate_overdue(limit: int = 20) -> int:
+    """Tell the leaving care team about handoffs still open after the time the young person was given.
+
+    Each is escalated once, by whichever server process gets there first (a conditional update), with
+    a line in its history. Returns how many were escalated.
+    """
+    settings, hours = get_settings(), office_hours()
+    moment = hours.now()
+    escalated = 0
+    with unit_of_work() as session:
+        overdue = session.exec(
+            select(SupportRequest.id)
+            .where(
+                SupportRequest.kind == "handoff",
+                SupportRequest.status == "open",
+                col(SupportRequest.escalated_at).is_(None),
+                col(SupportRequest.due_at) < moment,
+            )
+            .order_by(col(SupportRequest.due_at))
+            .limit(limit)
+        ).all()
+        for request_id in overdue:
+            claimed = session.exec(
+                update(SupportRequest)
+                .where(col(SupportRequest.id) == request_id, col(SupportRequest.escalated_at).is_(None))
+                .values(escalated_at=moment)
+            ).rowcount
+            if claimed != 1:
+                continue  # another process took it
+            request = session.get(SupportRequest, request_id)
+            person = session.get(YoungPerson, request.young_person_id) if request.young_person_id else None
+            worker = session.get(Worker, request.worker_id) if request.worker_id else None
+            if settings.leaving_care_inbox:
+                context = {
+                    "request": request,
+                    "young_person": person,
+                    "worker": worker,
+                    "due": hours.describe(request.due_at, moment),
+                    "public_url": settings.public_url or "",
+                }
+                queue_notification(
+                    session=session,
+                    request=request,
+                    channel="email",
+                    to=settings.leaving_care_inbox,
+                    **render_notification("handoff_overdue_email", context),
+                )
+                _event(session, request, "overdue: not marked contacted in time; the leaving care team was told")
+            else:
+                _event(session, request, "overdue: not marked contacted in time (no team inbox is set to tell)")
+            log.warning("handoff overdue", extra={"request": request.reference})
+            escalated += 1
+    return escalated
+
+
 def _send_to_inbox(
-    session: Session, request: SupportRequest, inbox: str | None, template: str, young_person: YoungPerson | None,
+    session: Session,
+    request: SupportRequest,
+    inbox: str | None,
+    template: str,
+    young_person: YoungPerson | None,
     setting: str,
 ) -> None:
     if not inbox:
@@ -260,8 +337,13 @@ def set_status(*, session: Session, request: SupportRequest, status: str, note: 
     request.status = status
     request.updated_at = utcnow()
     session.add(request)
-    _event(session, request, note.strip() or (f"marked {status}" if changed else "note"), by=by,
-           status=status if changed else None)
+    _event(
+        session,
+        request,
+        note.strip() or (f"marked {status}" if changed else "note"),
+        by=by,
+        status=status if changed else None,
+    )
 
 
 def add_note(*, session: Session, request: SupportRequest, note: str, by: str) -> None:

@@ -16,7 +16,7 @@ from api.directory import import_directory
 from api.models import Conversation, Notification, RequestEvent, SafeguardingAlert, SupportRequest, Worker
 from api.notify import deliver_pending
 from api.privacy import conversation_id_for
-from api.requests import set_status
+from api.requests import escalate_overdue, set_status
 from tests.fakes.smtp_sink import SmtpSink
 from tests.fakes.twilio_api import FakeTwilio
 from tests.routes.test_twilio import messages, text_in
@@ -136,6 +136,34 @@ def test_in_hours_a_known_young_person_reaches_their_own_advisor(client, wired, 
     assert "my rent money has not come" in mail.get_payload()
     assert any(n.startswith("text to +44 7*** ***311: sent") for n in notes(request))
     assert any(n.startswith("email to pat.adviser@lincs.example: sent") for n in notes(request))
+
+
+def test_a_handoff_nobody_marked_contacted_in_time_is_escalated_to_the_team_once(client, wired, monkeypatch):
+    freeze(monkeypatch, WEDNESDAY_10AM)
+    sms(client, ASH, "I need to talk to my PA", "my gas is off", "today")
+    late = latest("handoff", conversation_id_for(ASH))
+    sms(client, ROBIN, "I need to talk to my PA", "skip", "today")
+    done = latest("handoff", conversation_id_for(ROBIN))
+    with unit_of_work() as session:
+        set_status(session=session, request=session.get(SupportRequest, done.id), status="contacted", note="", by="pat")
+    deliver_pending()
+    wired.smtp.messages.clear()
+
+    freeze(monkeypatch, "2026-11-25T11:59:00+00:00")  # due at 12pm: not yet
+    escalate_overdue()
+    with Session(get_engine()) as session:
+        assert session.get(SupportRequest, late.id).escalated_at is None
+    freeze(monkeypatch, "2026-11-25T12:30:00+00:00")
+    assert escalate_overdue() >= 1
+    assert escalate_overdue() == 0  # once only
+    deliver_pending()
+    mails = [m for m in wired.smtp.to("leaving.care@lincs.example") if late.reference in m["Subject"]]
+    assert len(mails) == 1 and mails[0]["Subject"].startswith(f"Overdue: {late.reference} for Ash")
+    assert "12pm today" in mails[0].get_payload() and "Pat Adviser" in mails[0].get_payload()
+    assert not [m for m in wired.smtp.messages if done.reference in m["Subject"]]  # contacted: left alone
+    assert any(n.startswith("overdue:") for n in notes(late))
+    with Session(get_engine()) as session:
+        assert session.get(SupportRequest, done.id).escalated_at is None
 
 
 def test_out_of_hours_gives_the_emergency_duty_team_and_waits_for_monday(client, wired, monkeypatch):

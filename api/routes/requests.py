@@ -50,6 +50,7 @@ class RequestOut(BaseModel):
     reply_to: str | None  # the number an inbox reply goes to, masked
     last_from_them: datetime | None = None  # their latest message in the thread
     new_from_them: bool = False  # they wrote after staff last texted or updated it
+    overdue: bool = False  # a handoff still open after the time the young person was given
 
 
 class ThreadItem(BaseModel):
@@ -111,6 +112,12 @@ def out(session: Session, request: SupportRequest, detail: bool = False) -> dict
         "details": request.details,
         "contact": request.contact,
         "reply_to": mask_number(number) if number else None,
+        "overdue": bool(
+            request.kind == "handoff"
+            and request.status == "open"
+            and request.due_at
+            and hours.local(request.due_at) < hours.now()
+        ),
     }
     items = thread(session=session, request=request)
     view.update(_latest(items))
