@@ -194,7 +194,8 @@ def themes_train(check: bool = typer.Option(True, help="also measure it with 5-f
     themes.load_or_train(themes.examples_path(), get_settings().cache_dir, corrections)
     typer.echo(f"Trained on {len(examples)} labelled examples and {len(corrections)} reviewed correction(s).")
     if check:
-        micro_f1, sentiment = themes.cross_validate(examples + corrections)
+        lexicon = themes.load_lexicon(themes.lexicon_path(themes.examples_path()))
+        micro_f1, sentiment = themes.cross_validate(examples + corrections, lexicon)
         typer.echo(f"5-fold cross-validation: themes micro-F1 {micro_f1:.2f}, sentiment accuracy {sentiment:.2f}.")
     typer.echo("Restart the server (or let it restart) to use the new model.")
 

@@ -2,8 +2,9 @@
 
 Trained on content/themes/examples.yml plus the corrections reviewers made on the dashboard: a
 one-vs-rest logistic regression per theme over word and character n-grams (young people's spelling
-varies), and one for sentiment. Cached like the NLU model, keyed by a hash of the examples and the
-corrections, rebuilt when either changes (`caring-promise themes train`, or the next start).
+varies) and counts of each priority's everyday words (content/themes/lexicon.yml), and one for
+sentiment. Cached like the NLU model, keyed by a hash of the examples, the lexicon and the
+corrections, rebuilt when any changes (`caring-promise themes train`, or the next start).
 """
 
 import hashlib
@@ -11,11 +12,15 @@ import json
 import logging
 import os
 import pickle
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import yaml
+from scipy.sparse import csr_matrix
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
@@ -32,7 +37,9 @@ THRESHOLD = 0.35  # a theme is given when its probability reaches this (multi-la
 # Most feedback is about something: the likeliest theme is given when it reaches this, even below
 # the threshold.
 TOP_THEME_FLOOR = 0.2
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
+LEXICON_WEIGHT = 0.5  # the lexicon counts beside the n-grams (0.3 to 1.0 measured alike)
+LEXICON_CAP = 3  # more hits than this say nothing more
 
 
 @dataclass(frozen=True)
@@ -66,27 +73,66 @@ def load_examples(path: Path) -> list[Example]:
     return examples
 
 
-def _features() -> FeatureUnion:
-    return FeatureUnion(
-        [
-            ("words", TfidfVectorizer(preprocessor=normalise, ngram_range=(1, 2), sublinear_tf=True)),
-            (
-                "chars",
-                TfidfVectorizer(preprocessor=normalise, analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True),
-            ),
+def load_lexicon(path: Path) -> dict[str, list[str]]:
+    """Each theme's words and phrases (an unknown theme is an error; no file is an empty lexicon)."""
+    if not path.exists():
+        return {theme: [] for theme in THEMES}
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    unknown = [t for t in raw if t not in THEMES]
+    if unknown:
+        raise ValueError(f"{path.name}: unknown theme(s) {unknown}")
+    return {theme: [str(word).strip().lower() for word in raw.get(theme) or []] for theme in THEMES}
+
+
+class LexiconCounts(BaseEstimator, TransformerMixin):
+    """How many of each theme's words a text has (capped), one column per theme."""
+
+    def __init__(self, lexicon: dict[str, list[str]] | None = None) -> None:
+        self.lexicon = lexicon
+
+    def fit(self, texts: list[str], y: object = None) -> "LexiconCounts":
+        self.patterns_ = [_pattern((self.lexicon or {}).get(theme, [])) for theme in THEMES]
+        return self
+
+    def transform(self, texts: list[str]) -> csr_matrix:
+        counts = [
+            [min(len(p.findall(normalise(text))), LEXICON_CAP) if p else 0 for p in self.patterns_] for text in texts
         ]
-    )
+        return csr_matrix(np.array(counts, dtype=float).reshape(len(counts), len(THEMES)))
+
+
+def _pattern(words: list[str]) -> re.Pattern[str] | None:
+    """One whole-word pattern for a list of words; a trailing * matches any ending."""
+    if not words:
+        return None
+    parts = [re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w) for w in words]
+    return re.compile(r"\b(?:" + "|".join(sorted(parts, key=len, reverse=True)) + r")\b")
+
+
+def _features(lexicon: dict[str, list[str]] | None = None) -> FeatureUnion:
+    parts: list[tuple[str, object]] = [
+        ("words", TfidfVectorizer(preprocessor=normalise, ngram_range=(1, 2), sublinear_tf=True)),
+        ("chars", TfidfVectorizer(preprocessor=normalise, analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)),
+    ]
+    weights = {"words": 1.0, "chars": 1.0}
+    if lexicon is not None:
+        parts.append(("lexicon", LexiconCounts(lexicon)))
+        weights["lexicon"] = LEXICON_WEIGHT
+    return FeatureUnion(parts, transformer_weights=weights)
 
 
 class ThemeClassifier:
     """Themes and sentiment for a piece of feedback."""
 
-    def __init__(self, examples: list[Example], digest: str) -> None:
+    def __init__(self, examples: list[Example], digest: str, lexicon: dict[str, list[str]] | None = None) -> None:
         texts = [e.text for e in examples]
         self.binarizer = MultiLabelBinarizer(classes=list(THEMES))
         labels = self.binarizer.fit_transform([e.themes for e in examples])
         self.themes = Pipeline(
-            [("features", _features()), ("clf", OneVsRestClassifier(LogisticRegression(C=10.0, max_iter=2000)))]
+            [
+                ("features", _features(lexicon or {theme: [] for theme in THEMES})),
+                ("clf", OneVsRestClassifier(LogisticRegression(C=10.0, max_iter=2000))),
+            ]
         ).fit(texts, labels)
         self.sentiment = Pipeline([("features", _features()), ("clf", LogisticRegression(C=10.0, max_iter=2000))]).fit(
             texts, [e.sentiment for e in examples]
@@ -104,9 +150,15 @@ class ThemeClassifier:
         return Verdict(chosen, str(self.sentiment.predict([text])[0]), scores)
 
 
+def lexicon_path(examples: Path) -> Path:
+    """The lexicon beside the examples."""
+    return examples.parent / "lexicon.yml"
+
+
 def _digest(path: Path, extra: list[Example]) -> str:
     corrections = json.dumps([[e.text, list(e.themes), e.sentiment] for e in extra]).encode()
-    return hashlib.sha256(path.read_bytes() + MODEL_VERSION.encode() + corrections).hexdigest()
+    lexicon = lexicon_path(path).read_bytes() if lexicon_path(path).exists() else b""
+    return hashlib.sha256(path.read_bytes() + lexicon + MODEL_VERSION.encode() + corrections).hexdigest()
 
 
 def load_or_train(path: Path, cache_dir: Path, extra: list[Example] | None = None) -> ThemeClassifier:
@@ -122,7 +174,7 @@ def load_or_train(path: Path, cache_dir: Path, extra: list[Example] | None = Non
                 return model
         except Exception:  # noqa: BLE001  (a broken cache is rebuilt, never fatal)
             log.warning("themes cache unreadable, retraining")
-    model = ThemeClassifier(load_examples(path) + extra, digest)
+    model = ThemeClassifier(load_examples(path) + extra, digest, load_lexicon(lexicon_path(path)))
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = cached.with_suffix(f".{os.getpid()}.tmp")
     with tmp.open("wb") as fh:
@@ -162,13 +214,15 @@ def get_classifier() -> ThemeClassifier:
     return load_or_train(examples_path(), get_settings().cache_dir, corrections())
 
 
-def cross_validate(examples: list[Example], folds: int = 5) -> tuple[float, float]:
+def cross_validate(
+    examples: list[Example], lexicon: dict[str, list[str]] | None = None, folds: int = 5
+) -> tuple[float, float]:
     """Micro-F1 of the themes and accuracy of the sentiment on held-out folds (seeded, repeatable)."""
     from sklearn.model_selection import KFold
 
     true_pos = false_pos = false_neg = right = 0
     for train, test in KFold(folds, shuffle=True, random_state=0).split(examples):
-        model = ThemeClassifier([examples[i] for i in train], "cv")
+        model = ThemeClassifier([examples[i] for i in train], "cv", lexicon)
         for i in test:
             verdict = model.classify(examples[i].text)
             got, want = set(verdict.themes), set(examples[i].themes)

@@ -6,7 +6,7 @@ import pytest
 
 from api.config import get_settings
 from api.redact import redact
-from api.themes import THEMES, load_examples, load_or_train
+from api.themes import THEMES, LexiconCounts, load_examples, load_lexicon, load_or_train
 
 
 def test_examples_are_valid_and_cover_every_theme():
@@ -31,13 +31,38 @@ def test_clear_feedback_gets_its_theme(app):
     assert classifier.classify("my new school is brilliant and i love my classes").sentiment == "positive"
 
 
+def test_the_lexicon_is_valid_and_counts_whole_words_and_endings(tmp_path: Path):
+    lexicon = load_lexicon(get_settings().content_dir / "themes" / "lexicon.yml")
+    assert all(lexicon[theme] for theme in THEMES)
+    counts = LexiconCounts(lexicon).fit([]).transform(["got evicted from my flat", "my mum", "summer"]).toarray()
+    accommodation, family = THEMES.index("accommodation"), THEMES.index("family")
+    assert counts[0][accommodation] == 2  # "evict*" and "flat"
+    assert counts[1][family] == 1 and counts[2][family] == 0  # "mum" is not inside "summer"
+    bad = tmp_path / "lexicon.yml"
+    bad.write_text("money: [cash]\n")
+    with pytest.raises(ValueError, match="unknown theme"):
+        load_lexicon(bad)
+    assert load_lexicon(tmp_path / "missing.yml") == {theme: [] for theme in THEMES}
+
+
+def test_a_priority_is_recognised_from_its_everyday_words(app):
+    from api.themes import get_classifier
+
+    # Words no labelled example uses (measured: without the lexicon both get no theme at all).
+    assert "health" in get_classifier().classify("i vape too much").themes
+    assert "accommodation" in get_classifier().classify("the neighbours are scary").themes
+
+
 def test_model_is_cached_and_rebuilt_when_examples_change(tmp_path: Path):
     examples = tmp_path / "examples.yml"
     examples.write_text((get_settings().content_dir / "themes" / "examples.yml").read_text())
     first = load_or_train(examples, tmp_path / "cache")
     assert load_or_train(examples, tmp_path / "cache").digest == first.digest
     examples.write_text(examples.read_text() + "- {text: more buses please, themes: [], sentiment: negative}\n")
-    assert load_or_train(examples, tmp_path / "cache").digest != first.digest
+    second = load_or_train(examples, tmp_path / "cache")
+    assert second.digest != first.digest
+    (tmp_path / "lexicon.yml").write_text("family: [nan]\n")  # the lexicon is part of the model too
+    assert load_or_train(examples, tmp_path / "cache").digest != second.digest
 
 
 @pytest.mark.parametrize(
