@@ -116,6 +116,8 @@ class ActionSubmitHandoff(SubmitRequest):
             answers = [("handoff_done_away", values)]
         elif routed.worker_first_name:
             answers = [("handoff_done", values)]
+            if routed.worker_contact:  # only what the council chose to publish for them
+                answers.append(("handoff_worker_contact", {**values, "worker_contact": routed.worker_contact}))
         else:
             answers = [("handoff_done_team", values)]
         if not routed.office_open:

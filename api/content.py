@@ -25,6 +25,7 @@ REVIEW_MAX_AGE = timedelta(days=365)
 RUNTIME_PLACEHOLDERS = {
     "first_name": 12,  # the young person's first name, from the directory
     "worker_name": 12,  # their advisor's first name (never more of a worker's details)
+    "worker_contact": 40,  # the work contact the council chose to publish for them (directory public_contact)
     "due": 28,  # when someone will answer: "5pm on Wednesday 30 December"
     "reference": 7,  # a request's reference: "C-10423"
     "office_hours": 32,  # "Monday to Friday, 9am to 5pm" (from the settings)

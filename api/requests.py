@@ -46,6 +46,7 @@ class Routed:
     advisor_away: bool
     office_open: bool
     due: str  # when someone will contact them, in words: "11am tomorrow"
+    worker_contact: str | None = None  # the work contact the council publishes for their advisor
 
 
 def _event(session: Session, request: SupportRequest, note: str, *, by: str = "bot", status: str | None = None) -> None:
@@ -146,7 +147,14 @@ def start_handoff(
         )
     else:
         _event(session, request, "no team inbox is set (CARING_LEAVING_CARE_INBOX): waiting in the staff pages")
-    return Routed(request, worker.first_name if worker else None, away, hours.is_open(moment), context["due"])
+    return Routed(
+        request,
+        worker.first_name if worker else None,
+        away,
+        hours.is_open(moment),
+        context["due"],
+        worker.public_contact if worker and not away else None,
+    )
 
 
 def start_advocacy(

@@ -24,6 +24,7 @@ from tests.routes.test_twilio import messages, text_in
 WORKERS = """email,name,role,mobile,team,away,public_contact
 pat.adviser@lincs.example,Pat Adviser,personal_advisor,07700 900311,leaving_care,no,
 lee.away@lincs.example,Lee Away,personal_advisor,07700 900312,leaving_care,yes,
+max.public@lincs.example,Max Public,personal_advisor,07700 900313,leaving_care,no,01632 960123
 """
 YOUNG_PEOPLE = """reference,first_name,mobile,status,worker_email
 TEST-REQ-0001,Robin,07700 900321,care_leaver,pat.adviser@lincs.example
@@ -32,8 +33,9 @@ TEST-REQ-0003,Noel,07700 900323,care_leaver,pat.adviser@lincs.example
 TEST-REQ-0004,Ash,07700 900324,care_leaver,pat.adviser@lincs.example
 TEST-REQ-0005,Bea,07700 900325,in_care,pat.adviser@lincs.example
 TEST-REQ-0006,Cal,07700 900326,care_leaver,pat.adviser@lincs.example
+TEST-REQ-0007,Dee,07700 900327,care_leaver,max.public@lincs.example
 """
-ROBIN, JAMIE, NOEL, ASH, BEA, CAL = (f"+4477009003{n}" for n in (21, 22, 23, 24, 25, 26))
+ROBIN, JAMIE, NOEL, ASH, BEA, CAL, DEE = (f"+4477009003{n}" for n in (21, 22, 23, 24, 25, 26, 27))
 PAT_MOBILE = "+447700900311"
 INBOXES = {
     "safeguarding_inbox": "duty@lincs.example",
@@ -164,6 +166,15 @@ def test_a_handoff_nobody_marked_contacted_in_time_is_escalated_to_the_team_once
     assert any(n.startswith("overdue:") for n in notes(late))
     with Session(get_engine()) as session:
         assert session.get(SupportRequest, done.id).escalated_at is None
+
+
+def test_only_the_work_contact_the_council_publishes_is_given(client, wired, monkeypatch):
+    freeze(monkeypatch, WEDNESDAY_10AM)
+    answer = sms(client, DEE, "I need to talk to my PA", "skip", "skip")
+    assert "Max will contact you by" in answer and "You can also reach Max at work on 01632 960123" in answer
+    assert "Public" not in answer and "900313" not in answer and "@" not in answer  # surname, mobile, email
+    answer = sms(client, ROBIN, "I need to talk to my PA", "skip", "skip")
+    assert "Pat will contact you" in answer and "reach Pat" not in answer  # nothing published for Pat
 
 
 def test_out_of_hours_gives_the_emergency_duty_team_and_waits_for_monday(client, wired, monkeypatch):
