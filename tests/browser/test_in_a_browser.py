@@ -329,6 +329,29 @@ def test_the_participation_team_sees_the_chart(server, staff_data, page):
     accessible(page, "staff-panel")
 
 
+def test_an_advisor_signs_in_and_opens_a_request_with_the_keyboard_only(server, staff_data, page):
+    page.goto(server + "/staff/login")
+
+    def tab_to(check: str, limit: int = 25) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate(check):
+                assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+                return
+        raise AssertionError(f"the keyboard never reached: {check}")
+
+    tab_to("document.activeElement.type === 'email'")
+    page.keyboard.type("wyn.browser@lincs.example")
+    tab_to("document.activeElement.type === 'password'")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Your inbox")).to_be_visible()
+    tab_to("(document.activeElement.getAttribute('href') || '').startsWith('/staff/requests/')")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Conversation and history")).to_be_visible()
+    tab_to("document.activeElement.id === 'text'")  # the reply box, reached in order
+
+
 def test_the_duty_team_acknowledges_a_safeguarding_alert(server, staff_data, page):
     sign_in(page, server, "duty.browser@lincs.example")
     page.get_by_role("link", name="Safeguarding alerts").click()
