@@ -42,3 +42,20 @@ def test_corrupt_cache_is_retrained(tmp_path, engine):
 def test_below_threshold_is_fallback(engine):
     intent, confidence, _ = engine.classifier.classify("qwpoeiru zzkx")
     assert intent in {"nlu_fallback", "out_of_scope"}
+
+
+def _phrasings() -> list[tuple[str, str]]:
+    from pathlib import Path
+
+    lines = (Path(__file__).parent / "phrasings.tsv").read_text(encoding="utf-8").splitlines()
+    return [tuple(line.split("\t", 1)) for line in lines if line and not line.startswith("#")]  # type: ignore[misc]
+
+
+def test_young_peoples_own_phrasings_get_their_intent(engine):
+    from api.engine.rasa_data import load_project
+
+    trained = {text.lower() for text, _ in load_project(engine.settings.bot_dir).nlu.examples}
+    phrasings = _phrasings()
+    assert len(phrasings) >= 50 and not [text for _, text in phrasings if text.lower() in trained]
+    wrong = [(text, want, engine.parse(text).intent) for want, text in phrasings if engine.parse(text).intent != want]
+    assert not wrong, wrong
