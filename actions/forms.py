@@ -9,12 +9,14 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlmodel import Session
 
-from actions.content import reference_of, say
+from actions.content import channel_of, reference_of, say
+from api.content import get_pack
 from api.db import unit_of_work
 from api.directory import young_person_by_reference
 from api.models import SupportRequest, Worker, YoungPerson
 from api.office_hours import office_hours
 from api.privacy import normalise_number
+from api.requests import STAGE1_LATEST_WORKING_DAYS, STAGE1_WORKING_DAYS, requests_of
 
 NOT_GIVEN = "-"  # a skipped question (a slot left empty would be asked again)
 CANCELLED = "cancelled"  # every slot of a form the young person stopped
@@ -129,11 +131,22 @@ def status_values(session: Session, request: SupportRequest) -> dict[str, str]:
     """The runtime placeholders of a status answer."""
     hours = office_hours()
     worker = session.get(Worker, request.worker_id) if request.worker_id else None
-    return {
+    values = {
         "reference": request.reference,
         "due": hours.describe(request.due_at) if request.due_at else "soon",
         "worker_name": worker.first_name if worker else "the leaving care team",
+        "office_hours": hours.describe_hours(),
     }
+    if request.kind == "complaint" and request.due_at:  # a complex Stage 1 complaint may take 20 working days
+        extra = STAGE1_LATEST_WORKING_DAYS - STAGE1_WORKING_DAYS
+        values["latest"] = hours.describe_day(hours.add_working_days(request.due_at, extra))
+    return values
+
+
+def is_late(request: SupportRequest) -> bool:
+    """Past the time the young person was given, and not yet moved on."""
+    hours = office_hours()
+    return bool(request.due_at) and hours.local(request.due_at) < hours.now()
 
 
 def tell_progress(
@@ -143,15 +156,16 @@ def tell_progress(
     if not requests:
         return False
     latest = requests[0]
-    say(dispatcher, tracker, f"status_{latest.kind}_{latest.status}", status_values(session, latest))
+    key = f"status_{latest.kind}_{latest.status}"
+    # A late answer says so, and what they can do, when there are words for it (open handoffs, Stage 1).
+    if is_late(latest) and get_pack().has(f"{key}_late"):
+        key = f"{key}_late"
+    say(dispatcher, tracker, key, status_values(session, latest))
     return True
 
 
 def say_text(dispatcher: CollectingDispatcher, tracker: Tracker, key: str) -> None:
     """An answer without its buttons (when the message after it carries the choices)."""
-    from actions.content import channel_of
-    from api.content import get_pack
-
     dispatcher.utter_message(text=get_pack().render(key, channel_of(tracker)).text)
 
 
@@ -163,8 +177,6 @@ def hours_values(**values: str) -> dict[str, str]:
 def tell_progress_of(dispatcher: CollectingDispatcher, tracker: Tracker, kind: str | None) -> bool:
     """Say where this young person's latest request of this kind (None: any) has got to; False when they
     have none."""
-    from api.requests import requests_of
-
     with unit_of_work() as session:
         person = young_person(session, tracker)
         found = requests_of(

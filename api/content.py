@@ -29,6 +29,7 @@ RUNTIME_PLACEHOLDERS = {
     "due": 28,  # when someone will answer: "5pm on Wednesday 30 December"
     "reference": 7,  # a request's reference: "C-10423"
     "office_hours": 32,  # "Monday to Friday, 9am to 5pm" (from the settings)
+    "latest": 22,  # the last day a complex Stage 1 answer may take: "Wednesday 23 December"
 }
 
 

@@ -31,6 +31,7 @@ STATUSES: dict[str, tuple[str, ...]] = {
 }
 CLOSED = "closed"
 STAGE1_WORKING_DAYS = 10  # FACTS.md 1: a Stage 1 answer within 10 working days
+STAGE1_LATEST_WORKING_DAYS = 20  # FACTS.md 1: complex cases up to 20 working days
 _PHONE = re.compile(r"^\+447\d{9}$")
 
 if TYPE_CHECKING:

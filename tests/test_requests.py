@@ -166,6 +166,19 @@ def test_a_handoff_nobody_marked_contacted_in_time_is_escalated_to_the_team_once
     assert any(n.startswith("overdue:") for n in notes(late))
     with Session(get_engine()) as session:
         assert session.get(SupportRequest, done.id).escalated_at is None
+    news = sms(client, ASH, "any news?")
+    assert "Sorry, Pat should have been in touch by 12pm today" in news and late.reference in news
+    assert "leaving care team" in news and "01522 575955" in news
+
+
+def test_a_late_stage_1_answer_is_owned_up_to_with_what_to_do_next(client, wired, monkeypatch):
+    freeze(monkeypatch, WEDNESDAY_10AM)
+    web(client, "web-late-complaint", "I want to complain", "yes", "no heating", "fix it", "me@example.com")
+    complaint = latest("complaint", "web-late-complaint")
+    freeze(monkeypatch, "2026-12-10T10:00:00+00:00")  # due by 5pm on 9 December
+    news = web(client, "web-late-complaint", "I complained and nothing happened")
+    assert f"Your complaint {complaint.reference} was due an answer by" in news
+    assert "Wednesday 9 December" in news and "Wednesday 23 December" in news and "Stage 2" in news, news
 
 
 def test_only_the_work_contact_the_council_publishes_is_given(client, wired, monkeypatch):
