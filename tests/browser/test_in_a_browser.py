@@ -327,6 +327,13 @@ def test_the_participation_team_sees_the_chart(server, staff_data, page):
     page.get_by_role("link", name="Summary for the Corporate Parenting Panel").click()
     expect(page.locator("figure.chart > svg")).to_be_visible()
     accessible(page, "staff-panel")
+    # Printed on A4 (print styles: no staff bar, the chart kept): a short document, saved to look at.
+    page.emulate_media(media="print")
+    expect(page.locator("header.bar")).to_be_hidden()
+    expect(page.locator("figure.chart > svg")).to_be_visible()
+    pdf = page.pdf(format="A4", path=str(SHOTS / "panel-summary-a4.pdf"))
+    pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+    assert 1 <= pages <= 4, f"{pages} A4 pages"
 
 
 def test_an_advisor_signs_in_and_opens_a_request_with_the_keyboard_only(server, staff_data, page):
