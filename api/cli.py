@@ -151,6 +151,35 @@ def staff_add(
             typer.echo("No worker in the directory has this email yet: link happens when the directory is imported.")
 
 
+@staff_app.command("remove")
+def staff_remove(email: str) -> None:
+    """Delete a staff account and sign it out everywhere (someone who has left)."""
+    from api.db import unit_of_work
+    from api.staff import remove_staff
+
+    with unit_of_work() as session:
+        removed = remove_staff(session=session, email=email)
+    if not removed:
+        typer.echo(f"No staff account {email.strip().lower()}.")
+        raise typer.Exit(2)
+    typer.echo(f"Removed {email.strip().lower()}; its sessions have ended.")
+
+
+@staff_app.command("list")
+def staff_list() -> None:
+    """Every staff account: email, role, and for advisors the directory worker it is linked to."""
+    from sqlmodel import select
+
+    from api.db import unit_of_work
+    from api.models import Staff, Worker
+
+    with unit_of_work() as session:
+        for staff in session.exec(select(Staff).order_by(Staff.role, Staff.email)):
+            worker = session.get(Worker, staff.worker_id) if staff.worker_id else None
+            linked = f"  linked to {worker.name}" if worker else ("  not linked" if staff.role == "advisor" else "")
+            typer.echo(f"{staff.email}  {staff.role}{linked}")
+
+
 directory_app = typer.Typer(help="The directory of young people and their workers.", no_args_is_help=True)
 app.add_typer(directory_app, name="directory")
 

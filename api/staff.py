@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
 from api.models import Staff, StaffToken, utcnow
 
@@ -45,11 +45,27 @@ def add_staff(*, session: Session, email: str, role: str, password: str) -> Staf
         raise ValueError(f"password must be at least {MIN_PASSWORD} characters")
     email = email.strip().lower()
     staff = session.exec(select(Staff).where(Staff.email == email)).first() or Staff(email=email, password_hash="")
+    if staff.id is not None:
+        _end_sessions(session, staff)  # a reset (a new password or role) signs them out everywhere
     staff.role = role
     staff.password_hash = _hasher.hash(password)
     staff.failed_logins, staff.locked_until = 0, None
     session.add(staff)
     return staff
+
+
+def remove_staff(*, session: Session, email: str) -> bool:
+    """Delete a staff account and end its sessions (someone who left); False when there is none."""
+    staff = session.exec(select(Staff).where(Staff.email == email.strip().lower())).first()
+    if staff is None:
+        return False
+    _end_sessions(session, staff)
+    session.delete(staff)
+    return True
+
+
+def _end_sessions(session: Session, staff: Staff) -> None:
+    session.exec(delete(StaffToken).where(StaffToken.staff_id == staff.id))
 
 
 def authenticate(*, session: Session, email: str, password: str) -> Staff | None:

@@ -78,6 +78,28 @@ def test_staff_add_command(app):
     assert short.exit_code == 2 and "at least 12" in short.output
 
 
+def test_someone_who_leaves_is_removed_and_a_reset_signs_them_out(client):
+    runner = CliRunner()
+    email = "leaver@lincs.example"
+    assert runner.invoke(cli, ["staff", "add", email, "--role", "participation", "--password", PASSWORD]).exit_code == 0
+    login = {"username": email, "password": PASSWORD}
+    old = {"Authorization": f"Bearer {client.post('/api/auth/token', data=login).json()['access_token']}"}
+    assert client.get("/api/feedback", headers=old).status_code == 200
+    # A new password (someone may have seen the old one) ends every session of the account.
+    reset = runner.invoke(cli, ["staff", "add", email, "--role", "participation", "--password", PASSWORD + "!"])
+    assert reset.exit_code == 0 and client.get("/api/feedback", headers=old).status_code == 401
+    login["password"] = PASSWORD + "!"
+    new = {"Authorization": f"Bearer {client.post('/api/auth/token', data=login).json()['access_token']}"}
+    listed = runner.invoke(cli, ["staff", "list"])
+    assert listed.exit_code == 0 and f"{email}  participation" in listed.output
+    removed = runner.invoke(cli, ["staff", "remove", email.upper()])
+    assert removed.exit_code == 0 and "sessions have ended" in removed.output
+    assert client.get("/api/feedback", headers=new).status_code == 401
+    assert client.post("/api/auth/token", data=login).status_code == 401
+    again = runner.invoke(cli, ["staff", "remove", email])
+    assert again.exit_code == 2 and "No staff account" in again.output
+
+
 def test_a_reviewer_corrects_themes_through_the_api(client, accounts):
     item = client.post("/api/feedback", json={"text": "my college tutor is great"}).json()["id"]
     path = f"/api/feedback/{item}"
