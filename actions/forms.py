@@ -16,7 +16,7 @@ from api.directory import young_person_by_reference
 from api.models import SupportRequest, Worker, YoungPerson
 from api.office_hours import office_hours
 from api.privacy import normalise_number
-from api.requests import STAGE1_LATEST_WORKING_DAYS, STAGE1_WORKING_DAYS, requests_of
+from api.requests import STAGE1_LATEST_WORKING_DAYS, STAGE1_WORKING_DAYS, is_late, requests_of
 
 NOT_GIVEN = "-"  # a skipped question (a slot left empty would be asked again)
 CANCELLED = "cancelled"  # every slot of a form the young person stopped
@@ -36,8 +36,9 @@ SKIP_WORDS = {
     "n/a",
 }
 CANCEL_WORDS = {"cancel", "stop", "never mind", "nevermind", "forget it", "forget that", "quit", "exit"}
-SAME_NUMBER = {"this number", "this one", "same", "same number", "my number", "this", "text me", "here", "yes", "ok"}
-# "text me on this number", "ring me on my mobile", "same as this": the number they are texting from.
+# "this number", "text me on this number", "ring me on my mobile", "same as this": the number they are
+# texting from. The set holds the short answers the pattern does not cover.
+SAME_NUMBER = {"this one", "same", "this", "here", "yes", "ok"}
 _SAME_NUMBER = re.compile(
     r"\b((this|my|same|the same|my own|this same) (number|phone|mobile|fone|num|no)|same as this|"
     r"(text|ring|call|phone|contact) me( back)?( here| on (it|this|here))?)\b"
@@ -141,12 +142,6 @@ def status_values(session: Session, request: SupportRequest) -> dict[str, str]:
         extra = STAGE1_LATEST_WORKING_DAYS - STAGE1_WORKING_DAYS
         values["latest"] = hours.describe_day(hours.add_working_days(request.due_at, extra))
     return values
-
-
-def is_late(request: SupportRequest) -> bool:
-    """Past the time the young person was given, and not yet moved on."""
-    hours = office_hours()
-    return bool(request.due_at) and hours.local(request.due_at) < hours.now()
 
 
 def tell_progress(

@@ -141,7 +141,20 @@ def create_app() -> FastAPI:
     app.add_middleware(logs.RequestIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=ROOT / "api" / "static"), name="static")
-    pages_and_apis = (health, rest, nlu, twilio, feedback, auth, themes, alerts, requests, pages, dashboard, chat)
-    for module in (*pages_and_apis, safeguarding_pages):
+    for module in (
+        health,
+        rest,
+        nlu,
+        twilio,
+        feedback,
+        auth,
+        themes,
+        alerts,
+        requests,
+        pages,
+        dashboard,
+        safeguarding_pages,
+        chat,
+    ):
         app.include_router(module.router)
     return app

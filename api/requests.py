@@ -213,6 +213,12 @@ def start_complaint(
     return request
 
 
+def is_late(request: SupportRequest) -> bool:
+    """Past the time the young person was given (whatever its status: the caller says which count)."""
+    hours = office_hours()
+    return bool(request.due_at) and hours.local(request.due_at) < hours.now()
+
+
 def escalate_overdue(limit: int = 20) -> int:
     """Tell the leaving care team about handoffs still open after the time the young person was given.
 

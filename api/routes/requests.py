@@ -17,6 +17,7 @@ from api.office_hours import office_hours
 from api.privacy import mask_number
 from api.requests import (
     CannotReply,
+    is_late,
     reply_number,
     send_reply,
     set_status,
@@ -112,12 +113,7 @@ def out(session: Session, request: SupportRequest, detail: bool = False) -> dict
         "details": request.details,
         "contact": request.contact,
         "reply_to": mask_number(number) if number else None,
-        "overdue": bool(
-            request.kind == "handoff"
-            and request.status == "open"
-            and request.due_at
-            and hours.local(request.due_at) < hours.now()
-        ),
+        "overdue": request.kind == "handoff" and request.status == "open" and is_late(request),
     }
     items = thread(session=session, request=request)
     view.update(_latest(items))

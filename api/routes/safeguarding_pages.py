@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import RowId, SessionDep
 from api.models import SafeguardingAlert, Staff
-from api.safeguarding import alerts_with, conversation_around, set_alert_status, young_person_of
-from api.views import CsrfChecked, page_role, render
+from api.safeguarding import STATUSES, alerts_with, conversation_around, set_alert_status, young_person_of
+from api.views import CsrfChecked, page_role, render, templates
 
 router = APIRouter(prefix="/staff/alerts", tags=["pages"], include_in_schema=False)
 DutyTeam = Annotated[Staff, Depends(page_role("admin"))]
@@ -22,7 +22,12 @@ KIND_NAMES = {
     "violence": "Violence",
     "danger": "In danger",
 }
-ALERT_STATUS_NAMES = {"new": "New", "acknowledged": "Acknowledged", "closed": "Closed"}
+ALERT_STATUS_NAMES = {status: status.capitalize() for status in STATUSES}  # New, Acknowledged, Closed
+CHANNEL_NAMES = {"sms": "Text message", "web": "Web chat"}
+
+templates.env.globals.update(
+    alert_kind_names=KIND_NAMES, alert_status_names=ALERT_STATUS_NAMES, channel_names=CHANNEL_NAMES
+)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -31,8 +36,6 @@ def alerts_page(request: Request, staff: DutyTeam, session: SessionDep) -> HTMLR
     context = {
         "staff": staff,
         "alerts": alerts_with(session, ("new", "acknowledged")),
-        "kind_names": KIND_NAMES,
-        "alert_status_names": ALERT_STATUS_NAMES,
     }
     return render(request, "staff/alerts.html", context)
 
@@ -53,8 +56,6 @@ def alert_page(request: Request, alert_id: RowId, staff: DutyTeam, session: Sess
         "alert": alert,
         "young_person": young_person_of(session, alert),
         "thread": conversation_around(session, alert),
-        "kind_names": KIND_NAMES,
-        "alert_status_names": ALERT_STATUS_NAMES,
         "done": request.query_params.get("done") == "status",
     }
     return render(request, "staff/alert.html", context)
