@@ -1,6 +1,6 @@
 """The crisis reply, for when the real Rasa server recognises a crisis itself.
 
-The api checks every message for crisis before any engine sees it (api/engine/safety.py); this
+The api checks every message for risk before any engine sees it (api/engine/risk/); this
 action is the second net when the Rasa server's own model calls a message `crisis`.
 """
 
@@ -11,7 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import channel_of, reference_of, utter_reply
 from api.db import unit_of_work
-from api.engine.safety import assess, crisis_replies
+from api.engine.risk import danger_now, get_assessor
+from api.engine.risk.answers import risk_replies
 from api.safeguarding import record_alert
 
 
@@ -23,9 +24,11 @@ class ActionCrisis(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         text = tracker.latest_message.get("text") or ""
-        verdict = assess(text, crisis_probability=1.0)
+        verdict = get_assessor().assess(text)
+        if not verdict.urgent:  # the Rasa model heard a crisis: answer as one whatever the patterns say
+            verdict = danger_now("rasa") if not verdict.at_risk else verdict.raised("rasa")
         channel = channel_of(tracker)
-        for reply in crisis_replies(verdict, channel):
+        for reply in risk_replies(verdict, channel):
             utter_reply(dispatcher, reply)
         with unit_of_work() as session:
             record_alert(

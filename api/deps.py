@@ -11,7 +11,7 @@ from api.config import Settings, get_settings
 from api.db import get_session
 from api.engine.core import Engine
 from api.models import Staff
-from api.staff import staff_for_token
+from api.staff import SAFEGUARDING_ROLES, staff_for_token
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
@@ -50,8 +50,8 @@ def require_role(*roles: str) -> Callable[[Staff], Staff]:
 
 # The participation team and admins: themes and redacted feedback, never identities.
 ThemesReader = Annotated[Staff, Depends(require_role("participation", "admin"))]
-# Admins only: safeguarding alerts (they hold what a young person wrote, unredacted).
-AdminOnly = Annotated[Staff, Depends(require_role("admin"))]
+# The duty team and admins: safeguarding alerts (they hold what a young person wrote, unredacted).
+DutyTeam = Annotated[Staff, Depends(require_role(*SAFEGUARDING_ROLES))]
 
 # A row id in a path: a positive 64-bit integer (a bigger one is a 422 with the reason, not a database error).
 RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]

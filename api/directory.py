@@ -236,9 +236,10 @@ def _save(session: Session, workers: list[WorkerRow], people: list[YoungPersonRo
             report.young_people_updated += 1
         person.first_name, person.mobile, person.status = row.first_name, row.mobile, row.status
         if row.worker_email:
-            worker = by_email.get(row.worker_email) or session.exec(
-                select(Worker).where(Worker.email == row.worker_email)
-            ).one()
+            worker = (
+                by_email.get(row.worker_email)
+                or session.exec(select(Worker).where(Worker.email == row.worker_email)).one()
+            )
             person.worker_id = worker.id
         else:
             person.worker_id = None

@@ -15,6 +15,7 @@ from api import demo, logs, migrate
 from api import themes as theme_model
 from api.config import ROOT, Settings, get_settings
 from api.engine.core import Engine
+from api.inbound import CleanInputMiddleware
 from api.notify import OutboxWorker
 from api.routes import (
     alerts,
@@ -138,6 +139,7 @@ def create_app() -> FastAPI:
         status = 400 if any("not valid JSON" in r for r in reasons) else 422
         return JSONResponse({"detail": "; ".join(reasons), "errors": reasons}, status_code=status)
 
+    app.add_middleware(CleanInputMiddleware)
     app.add_middleware(logs.RequestIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=ROOT / "api" / "static"), name="static")

@@ -45,8 +45,10 @@ class SafeguardingAlert(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: str = Field(index=True, max_length=128)
     channel: str = Field(default="web", max_length=16)
-    kind: str = Field(max_length=32)  # suicide | self_harm | abuse | exploitation | violence | danger
-    matched: str = Field(default="", max_length=200)  # what triggered it: a phrase or "classifier"
+    kind: str = Field(max_length=32)  # one of api.engine.risk.KINDS
+    level: str = Field(default="crisis", max_length=16)  # crisis (act now) | concern (review and check in)
+    language: str | None = Field(default=None, max_length=16)  # the message's language, when it could be told
+    matched: str = Field(default="", max_length=200)  # what triggered it: pattern:<id>, language:<code>, classifier...
     text: str = Field(sa_column=Column(Text, nullable=False))
     status: str = Field(default="new", max_length=16)  # new | acknowledged | closed
     created_at: datetime = Field(default_factory=utcnow, index=True)

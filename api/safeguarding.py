@@ -2,14 +2,16 @@
 inbox (CARING_SAFEGUARDING_INBOX) is emailed through the outbox: when and how, never what was written."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from api.config import get_settings
 from api.directory import young_person_by_reference
-from api.engine.safety import Assessment
+from api.engine.risk import Assessment, get_assessor
+from api.engine.risk.kinds import HARM_BY_OTHERS, KIND_TITLES, LEVEL_TITLES
 from api.models import SafeguardingAlert, Turn, YoungPerson, utcnow
 from api.notify import queue_notification, render_notification
 
@@ -25,7 +27,7 @@ def record_alert(
     text: str,
     young_person_reference: str | None = None,
 ) -> SafeguardingAlert:
-    """Store an alert for a crisis verdict and queue the duty team's email (the caller commits).
+    """Store an alert for a verdict of risk and queue the duty team's email (the caller commits).
 
     The log line and the email carry no message text: it is in the alert, for admins only.
     """
@@ -34,19 +36,28 @@ def record_alert(
         conversation_id=conversation_id,
         channel=channel,
         kind=kind,
+        level=verdict.level,
+        language=verdict.language,
         matched=verdict.matched[:200],
         text=text,
         young_person_reference=young_person_reference,
     )
     session.add(alert)
-    log.warning("safeguarding alert recorded", extra={"kind": kind, "channel": channel})
+    log.warning(
+        "safeguarding alert recorded",
+        extra={"kind": kind, "level": verdict.level, "language": verdict.language, "channel": channel},
+    )
     settings = get_settings()
     if settings.safeguarding_inbox:
         session.flush()  # the alert's id goes in the email
+        assessor = get_assessor()
         context = {
             "alert": alert,
             "young_person": young_person_of(session, alert),
             "public_url": settings.public_url or "",
+            "kind_name": KIND_TITLES.get(alert.kind, alert.kind),
+            "level_name": LEVEL_TITLES.get(alert.level, alert.level),
+            "language_name": assessor.language_name(alert.language),
         }
         queue_notification(
             session=session,
@@ -59,6 +70,8 @@ def record_alert(
 
 
 STATUSES = ("new", "acknowledged", "closed")
+# A concern after another alert in this long is "more of the same": it rises to crisis.
+CONTEXT_WINDOW = timedelta(hours=24)
 THREAD_TURNS = 16  # the messages shown with an alert: those before it and the few minutes after
 THREAD_AFTER = timedelta(minutes=10)
 
@@ -66,6 +79,48 @@ THREAD_AFTER = timedelta(minutes=10)
 def young_person_of(session: Session, alert: SafeguardingAlert) -> YoungPerson | None:
     """The directory entry of whoever sent it, when it came from a known number."""
     return young_person_by_reference(session, alert.young_person_reference)
+
+
+def latest_alert(session: Session, conversation_id: str, since: datetime) -> SafeguardingAlert | None:
+    """The conversation's most recent alert since then, if any."""
+    query = (
+        select(SafeguardingAlert)
+        .where(SafeguardingAlert.conversation_id == conversation_id, SafeguardingAlert.created_at >= since)
+        .order_by(col(SafeguardingAlert.created_at).desc(), col(SafeguardingAlert.id).desc())
+    )
+    return session.exec(query).first()
+
+
+def open_alerts_about(session: Session, *, conversation_ids: set[str], references: set[str]) -> list[SafeguardingAlert]:
+    """Alerts not yet closed from these conversations or about these young people, the newest first."""
+    about = col(SafeguardingAlert.conversation_id).in_(conversation_ids)
+    if references:
+        about = or_(about, col(SafeguardingAlert.young_person_reference).in_(references))
+    query = select(SafeguardingAlert).where(about, SafeguardingAlert.status != "closed")
+    return list(session.exec(query.order_by(col(SafeguardingAlert.created_at).desc())))
+
+
+def open_alerts_for_worker(session: Session, worker_id: int | None) -> list[SafeguardingAlert]:
+    """Alerts not yet closed about the young people this worker supports (by the directory)."""
+    if worker_id is None:
+        return []
+    references = set(session.exec(select(YoungPerson.reference).where(YoungPerson.worker_id == worker_id)))
+    return open_alerts_about(session, conversation_ids=set(), references=references) if references else []
+
+
+def alert_summary(alert: SafeguardingAlert, *, full: bool) -> dict[str, Any]:
+    """What a request's page says of an alert. Never the words outside the duty team; and, when the
+    harm may be by someone close to the young person (a carer, staff, a partner), not even the kind,
+    because the person reading may be the one it is about."""
+    show_kind = full or alert.kind not in HARM_BY_OTHERS
+    return {
+        "id": alert.id,
+        "created_at": alert.created_at,
+        "level": alert.level,
+        "status": alert.status,
+        "kind": alert.kind if show_kind else None,
+        "language": alert.language,
+    }
 
 
 def alerts_with(session: Session, statuses: tuple[str, ...]) -> list[SafeguardingAlert]:

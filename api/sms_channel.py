@@ -90,7 +90,7 @@ class SmsChannel:
         if opted_out:
             # Nothing goes to an opted-out number, except help in a crisis.
             understanding = self.engine.understand(inbound.body)
-            if not understanding.safety.crisis:
+            if not understanding.safety.at_risk:
                 return []
         if keyword == MORE_WORD:
             return self._more(session, conversation_id)
@@ -134,4 +134,3 @@ class SmsChannel:
         options = conversation.options if conversation else []
         index = int(choice) - 1
         return options[index] if 0 <= index < len(options) else body
-

@@ -11,7 +11,9 @@ from sqlmodel import Session, delete, select
 
 from api.models import Staff, StaffToken, utcnow
 
-ROLES = ("advisor", "participation", "admin")
+ROLES = ("advisor", "participation", "admin", "duty")
+# Who sees and handles safeguarding alerts, with what the young person wrote: the duty team and admins.
+SAFEGUARDING_ROLES = ("duty", "admin")
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
 TOKEN_LIFETIME = timedelta(hours=8)  # one working day

@@ -67,8 +67,10 @@ def csrf_token(request: Request) -> str:
 
 def csrf_ok(request: Request, submitted: str | None) -> bool:
     """Whether a signed-in form's token is right."""
-    return bool(submitted) and bool(request.cookies.get(SESSION_COOKIE)) and hmac.compare_digest(
-        csrf_token(request), submitted or ""
+    return (
+        bool(submitted)
+        and bool(request.cookies.get(SESSION_COOKIE))
+        and hmac.compare_digest(csrf_token(request), submitted or "")
     )
 
 

@@ -10,8 +10,6 @@ corrections, rebuilt when any changes (`caring-promise themes train`, or the nex
 import hashlib
 import json
 import logging
-import os
-import pickle
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +25,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import MultiLabelBinarizer
 
+from api.engine.model_cache import load_or_build
 from api.engine.nlu import normalise
 
 log = logging.getLogger(__name__)
@@ -165,22 +164,11 @@ def load_or_train(path: Path, cache_dir: Path, extra: list[Example] | None = Non
     """The cached model for exactly these examples (and corrections), or a newly trained one."""
     extra = extra or []
     digest = _digest(path, extra)
-    cached = cache_dir / f"themes-{digest[:16]}.pkl"
-    if cached.exists():
-        try:
-            with cached.open("rb") as fh:
-                model = pickle.load(fh)  # our own artefact, written below
-            if isinstance(model, ThemeClassifier) and model.digest == digest:
-                return model
-        except Exception:  # noqa: BLE001  (a broken cache is rebuilt, never fatal)
-            log.warning("themes cache unreadable, retraining")
-    model = ThemeClassifier(load_examples(path) + extra, digest, load_lexicon(lexicon_path(path)))
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-    with tmp.open("wb") as fh:
-        pickle.dump(model, fh)
-    tmp.replace(cached)
-    return model
+
+    def build() -> ThemeClassifier:
+        return ThemeClassifier(load_examples(path) + extra, digest, load_lexicon(lexicon_path(path)))
+
+    return load_or_build(cache_dir, "themes", digest, ThemeClassifier, build)
 
 
 def corrections() -> list[Example]:

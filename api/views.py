@@ -14,6 +14,7 @@ from api.db import get_engine
 from api.deps import SessionDep
 from api.models import SafeguardingAlert, Staff
 from api.office_hours import office_hours
+from api.staff import SAFEGUARDING_ROLES
 from api.staff_session import csrf_ok, csrf_token, signed_in
 
 templates = Jinja2Templates(directory=ROOT / "api" / "templates")
@@ -71,10 +72,10 @@ CsrfChecked = Annotated[None, Depends(checked_csrf)]
 
 
 def render(request: Request, name: str, context: dict[str, Any], code: int = 200) -> HTMLResponse:
-    """A staff page, with the CSRF token its forms need (and, for admins, how many alerts are new)."""
+    """A staff page, with the CSRF token its forms need (and, for the duty team, how many alerts are new)."""
     staff = context.get("staff")
     extra: dict[str, Any] = {"csrf": csrf_token(request)}
-    if staff is not None and staff.role == "admin":
+    if staff is not None and staff.role in SAFEGUARDING_ROLES:
         with Session(get_engine()) as session:
             query = select(func.count()).select_from(SafeguardingAlert).where(SafeguardingAlert.status == "new")
             extra["new_alerts"] = session.exec(query).one()

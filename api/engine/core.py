@@ -20,31 +20,21 @@ from api.engine.actions import ActionRunner
 from api.engine.dialogue import Dialogue, DialogueState, Turn
 from api.engine.nlu import EntityExtractor, IntentClassifier, Parse
 from api.engine.rasa_data import BotProject, load_project
-from api.engine.safety import (
-    CRISIS_INTENT,
-    NOT_CRISIS,
-    Assessment,
-    classifier_verdict,
-    crisis_replies,
-    load_phrases,
-    phrase_verdict,
-)
+from api.engine.risk import NOT_AT_RISK, Assessment, clean_text, danger_now, get_assessor
+from api.engine.risk.answers import SAFE_NOW, WHICH_DO_YOU_MEAN, risk_replies
 from api.models import Conversation, utcnow
 from api.models import Turn as TurnRow
-from api.safeguarding import record_alert
+from api.safeguarding import CONTEXT_WINDOW, latest_alert, record_alert
 
 log = logging.getLogger(__name__)
 
 _PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]+)$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CRISIS_INTENT = "crisis"
+# What the bot last did when it asked "are you safe right now?" (a concern's check-in).
+CHECKED_IN = "safety_check_in"
 # A message that is only an email address or a phone number (an answer to "how can we reach you?"):
 # nothing for the classifier to read, and its character n-grams can look like anything.
 _CONTACT_ONLY = re.compile(r"\s*(?:[^@\s]+@[^@\s]+\.[A-Za-z]{2,}|\+?[\d\s()-]{7,20})\s*[.!]?\s*")
-
-
-def clean_text(text: str) -> str:
-    """Drop control characters (a NUL byte cannot even be stored in PostgreSQL); keep everything else."""
-    return _CONTROL.sub("", text)
 
 
 @dataclass
@@ -66,7 +56,7 @@ class Engine:
         self.dialogue = Dialogue(project, ActionRunner(project.domain))
         self.intents = set(project.domain.get("intents") or [])
         self.pack: ContentPack = get_pack()
-        load_phrases()  # compile the crisis phrases now, not on the first message
+        self.risk = get_assessor()  # load the risk check now, not on the first message
 
     @classmethod
     def load(cls, settings: Settings) -> "Engine":
@@ -81,33 +71,30 @@ class Engine:
     # -- understanding ---------------------------------------------------------------------
 
     def understand(self, text: str) -> Understanding:
-        """The crisis check first, then the classifier; a crisis always wins."""
+        """The risk check first, then the classifier; a message at risk is always `crisis`."""
         text = clean_text(text)
-        # The phrase list alone, before any model: the quickest possible path to help.
-        verdict = phrase_verdict(text)
-        if verdict.crisis:
-            return Understanding(Parse(text, CRISIS_INTENT, 1.0, [(CRISIS_INTENT, 1.0)], []), verdict)
         payload = _PAYLOAD.match(text.strip())
         if payload and payload.group("intent") in self.intents:
             intent = payload.group("intent")
-            verdict = Assessment(True, "danger", "button", 1.0) if intent == CRISIS_INTENT else NOT_CRISIS
+            verdict = danger_now("button") if intent == CRISIS_INTENT else NOT_AT_RISK
             return Understanding(Parse(text, intent, 1.0, [(intent, 1.0)], []), verdict)
+        # The risk check reads everything, before any model of what they are asking.
+        verdict = self.risk.assess(text)
         clipped = text[: self.settings.nlu_max_chars]
         if not any(ch.isalpha() for ch in clipped) or _CONTACT_ONLY.fullmatch(clipped):
             # Emoji, digits or punctuation only, or a bare email address: nothing to classify.
-            return Understanding(Parse(text, "nlu_fallback", 0.0, [], []), NOT_CRISIS)
-        intent, confidence, ranking, entities = self.classify(clipped)
-        crisis_probability = dict(ranking).get(CRISIS_INTENT, 0.0)
-        verdict = classifier_verdict(text, crisis_probability)
-        if verdict.crisis:
-            intent, confidence = CRISIS_INTENT, max(confidence, crisis_probability)
-        elif intent == CRISIS_INTENT:
-            # The classifier said crisis but an everyday idiom explains it ("this form is killing me").
-            ranking = [(n, c) for n, c in ranking if n != CRISIS_INTENT]
+            parse = Parse(text, "nlu_fallback", 0.0, [], [])
+        else:
+            parse = Parse(text, *self.classify(clipped))
+        if verdict.at_risk:
+            parse.intent, parse.confidence = CRISIS_INTENT, max(parse.confidence, verdict.confidence)
+        elif parse.intent == CRISIS_INTENT:
+            # The intent model alone is not the risk check: take its next best answer.
+            ranking = [(n, c) for n, c in parse.ranking if n != CRISIS_INTENT]
             best, best_confidence = ranking[0] if ranking else ("nlu_fallback", 0.0)
-            intent = best if best_confidence >= self.project.fallback_threshold else "nlu_fallback"
-            confidence = best_confidence
-        return Understanding(Parse(text, intent, confidence, ranking, entities), verdict)
+            parse.intent = best if best_confidence >= self.project.fallback_threshold else "nlu_fallback"
+            parse.confidence, parse.ranking = best_confidence, ranking
+        return Understanding(parse, verdict)
 
     def classify(self, text: str) -> tuple[str, float, list[tuple[str, float]], list[dict[str, Any]]]:
         """Intent, confidence, ranking and entities from the embedded model."""
@@ -157,9 +144,17 @@ class Engine:
             messages = [reply.as_message()]
         else:
             understanding = self.understand(text)
-            if understanding.safety.crisis:
-                messages = self._crisis(session, conversation, text, understanding.safety, meta)
+            verdict = self._in_context(session, conversation, understanding)
+            if verdict.urgent or (verdict.at_risk and not self._ambiguous_in_form(state, text)):
+                messages = self._at_risk(session, conversation, text, verdict, meta)
                 self.dialogue.cancel_form(state)
+                state.latest_action = CHECKED_IN if not verdict.urgent else "action_crisis"
+            elif self._ambiguous_in_form(state, text):
+                # "forget it i don't want to do this any more": stop the form, or not safe? Ask.
+                messages = [self.pack.render(WHICH_DO_YOU_MEAN, meta["channel"]).as_message()]
+            elif state.latest_action == CHECKED_IN and understanding.parse.intent == "affirm":
+                messages = [self.pack.render(SAFE_NOW, meta["channel"]).as_message()]
+                state.latest_action = SAFE_NOW
             else:
                 messages = self.next_messages(state, Turn(parse=understanding.parse, metadata=meta))
         parse = understanding.parse if understanding else None
@@ -184,7 +179,26 @@ class Engine:
         session.add(conversation)
         return messages
 
-    def _crisis(
+    def _in_context(self, session: Session, conversation: Conversation, understanding: Understanding) -> Assessment:
+        """The verdict on this message, given what came before: a concern after another concern in the
+        last day, or a "no" to "are you safe right now?", is a crisis."""
+        verdict = understanding.safety
+        if verdict.urgent:
+            return verdict
+        if verdict.at_risk:
+            earlier = latest_alert(session, conversation.id, since=utcnow() - CONTEXT_WINDOW)
+            return verdict.raised("more of the same") if earlier is not None else verdict
+        if conversation.latest_action == CHECKED_IN and understanding.parse.intent == "deny":
+            earlier = latest_alert(session, conversation.id, since=utcnow() - CONTEXT_WINDOW)
+            if earlier is not None:
+                return Assessment(True, earlier.kind, "concern", "", 1.0, earlier.language).raised("not safe now")
+            return danger_now("context:not safe now")
+        return verdict
+
+    def _ambiguous_in_form(self, state: DialogueState, text: str) -> bool:
+        return bool(state.active_loop) and self.risk.is_ambiguous_in_form(text)
+
+    def _at_risk(
         self, session: Session, conversation: Conversation, text: str, verdict: Assessment, meta: dict[str, Any]
     ) -> list[dict[str, Any]]:
         record_alert(
@@ -195,7 +209,7 @@ class Engine:
             text=text,
             young_person_reference=meta.get("young_person"),
         )
-        return [reply.as_message() for reply in crisis_replies(verdict, meta["channel"])]
+        return [reply.as_message() for reply in risk_replies(verdict, meta["channel"])]
 
 
 def lock_conversation(session: Session, sender: str, channel: str) -> Conversation:

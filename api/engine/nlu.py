@@ -6,8 +6,6 @@ model is cached under the data directory, keyed by a hash of bot/, and rebuilt w
 """
 
 import logging
-import os
-import pickle
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from api.engine.model_cache import load_or_build
 from api.engine.rasa_data import BotProject
 
 log = logging.getLogger(__name__)
@@ -128,25 +127,8 @@ class IntentClassifier:
     @classmethod
     def load_or_train(cls, project: BotProject, cache_dir: Path) -> "IntentClassifier":
         """Use the cached model for this exact bot/ data, or train and cache a new one."""
-        path = cache_dir / f"nlu-{MODEL_VERSION}-{project.digest[:16]}.pkl"
-        if path.exists():
-            try:
-                with path.open("rb") as fh:
-                    model = pickle.load(fh)  # our own artefact, written below
-                if isinstance(model, cls) and model.digest == project.digest:
-                    model.threshold = project.fallback_threshold
-                    return model
-            except Exception:  # a corrupt or foreign cache is rebuilt, never fatal
-                log.warning("nlu cache unreadable, retraining", extra={"path": str(path)})
-        model = cls.train(project)
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")  # two processes may train at once
-        with tmp.open("wb") as fh:
-            pickle.dump(model, fh)
-        tmp.replace(path)  # atomic: a second process never reads half a file
-        for old in cache_dir.glob("nlu-*.pkl"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        model = load_or_build(cache_dir, f"nlu-{MODEL_VERSION}", project.digest, cls, lambda: cls.train(project))
+        model.threshold = project.fallback_threshold
         return model
 
     def rank(self, text: str) -> list[tuple[str, float]]:

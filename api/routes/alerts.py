@@ -1,11 +1,11 @@
-"""Safeguarding alerts for admins (the duty team): the API beside the /staff/alerts pages."""
+"""Safeguarding alerts for the duty team (and admins): the API beside the /staff/alerts pages."""
 
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
-from api.deps import AdminOnly, RowId, SessionDep
+from api.deps import DutyTeam, RowId, SessionDep
 from api.models import SafeguardingAlert
 from api.safeguarding import STATUSES, alerts_with, set_alert_status
 
@@ -19,6 +19,8 @@ class AlertOut(BaseModel):
     created_at: str
     channel: str
     kind: str
+    level: str
+    language: str | None
     conversation_id: str
     young_person_reference: str | None
     text: str
@@ -39,6 +41,8 @@ def _out(alert: SafeguardingAlert) -> AlertOut:
         created_at=alert.created_at.isoformat(timespec="seconds"),
         channel=alert.channel,
         kind=alert.kind,
+        level=alert.level,
+        language=alert.language,
         conversation_id=alert.conversation_id,
         young_person_reference=alert.young_person_reference,
         text=alert.text,
@@ -49,7 +53,7 @@ def _out(alert: SafeguardingAlert) -> AlertOut:
 
 
 @router.get("", response_model=list[AlertOut])
-def list_alerts(staff: AdminOnly, session: SessionDep, status: str = "new") -> list[AlertOut]:
+def list_alerts(staff: DutyTeam, session: SessionDep, status: str = "new") -> list[AlertOut]:
     """Alerts with this status (default: new; `all` for every one), oldest first: the longest waiting at the top."""
     if status != "all" and status not in STATUSES:
         raise HTTPException(422, f"status must be all or one of {', '.join(STATUSES)}")
@@ -57,7 +61,7 @@ def list_alerts(staff: AdminOnly, session: SessionDep, status: str = "new") -> l
 
 
 @router.patch("/{alert_id}", response_model=AlertOut)
-def update_alert(alert_id: RowId, body: AlertUpdate, staff: AdminOnly, session: SessionDep) -> AlertOut:
+def update_alert(alert_id: RowId, body: AlertUpdate, staff: DutyTeam, session: SessionDep) -> AlertOut:
     """Mark an alert acknowledged or closed (who and when are kept)."""
     alert = session.get(SafeguardingAlert, alert_id)
     if alert is None:

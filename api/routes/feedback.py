@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from api.db import unit_of_work
 from api.deps import EngineDep, RowId, SessionDep, ThemesReader
 from api.directory import young_person_by_reference
-from api.engine.safety import crisis_replies
+from api.engine.risk.answers import risk_replies
 from api.feedback import correct_themes, find_feedback, store_feedback
 from api.models import Feedback, FeedbackPublic
 from api.ratelimit import SlidingWindowLimiter
@@ -51,7 +51,7 @@ def _store(engine, body: FeedbackIn) -> FeedbackPublic:  # type: ignore[no-untyp
         item = store_feedback(session=session, text=body.text, channel=body.channel)
         session.flush()
         message = None
-        if safety.crisis:
+        if safety.at_risk:
             record_alert(
                 session=session,
                 conversation_id=f"feedback:{item.id}",
@@ -59,8 +59,8 @@ def _store(engine, body: FeedbackIn) -> FeedbackPublic:  # type: ignore[no-untyp
                 verdict=safety,
                 text=body.text,
             )
-            message = "\n".join(reply.text for reply in crisis_replies(safety, body.channel))
-        return FeedbackPublic(id=item.id, themes=item.themes, crisis=safety.crisis, message=message)
+            message = "\n".join(reply.text for reply in risk_replies(safety, body.channel))
+        return FeedbackPublic(id=item.id, themes=item.themes, crisis=safety.at_risk, message=message)
 
 
 Theme = Literal["family", "stability", "relationships", "learning", "health", "accommodation"]

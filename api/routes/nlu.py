@@ -18,5 +18,9 @@ class ParseRequest(BaseModel):
 
 @router.post("/parse")
 def parse(body: ParseRequest, engine: EngineDep) -> dict[str, Any]:
-    """Intent (crisis checked first), ranking and entities, in Rasa's shape."""
-    return engine.parse(body.text).as_rasa()
+    """Intent (the risk check first), ranking and entities, in Rasa's shape; `risk` when at risk."""
+    understanding = engine.understand(body.text)
+    parsed = understanding.parse.as_rasa()
+    if understanding.safety.at_risk:
+        parsed["risk"] = understanding.safety.as_json()
+    return parsed

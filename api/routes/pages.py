@@ -15,6 +15,7 @@ from api.deps import RowId, SessionDep
 from api.models import Staff
 from api.requests import STATUSES, CannotReply, send_reply, set_status, visible_request, visible_requests
 from api.routes.requests import out
+from api.safeguarding import alert_summary, open_alerts_for_worker
 from api.staff import LockedOut, authenticate, issue_token
 from api.staff_session import (
     end_session,
@@ -59,13 +60,12 @@ PageStaff = Annotated[Staff, Depends(page_role("advisor", "admin"))]
 
 @router.get("", include_in_schema=False)
 def home(request: Request, session: SessionDep) -> RedirectResponse:
-    """The staff home page: the inbox, or the dashboard for the participation team."""
+    """The staff home page: the inbox; the dashboard for the participation team; alerts for the duty team."""
     staff = signed_in(session, request)
     if staff is None:
         return RedirectResponse("/staff/login", status.HTTP_303_SEE_OTHER)
-    return RedirectResponse(
-        "/staff/dashboard" if staff.role == "participation" else "/staff/inbox", status.HTTP_303_SEE_OTHER
-    )
+    start = {"participation": "/staff/dashboard", "duty": "/staff/alerts"}.get(staff.role, "/staff/inbox")
+    return RedirectResponse(start, status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -122,7 +122,12 @@ def logout(request: Request, session: SessionDep, _: CsrfChecked = None) -> Resp
 def inbox(request: Request, staff: PageStaff, session: SessionDep) -> HTMLResponse:
     """Open requests this member of staff may see, oldest first, with how long each has waited."""
     found = visible_requests(session=session, staff=staff, status="open")
-    context = {"staff": staff, "requests": [out(session, r) for r in found]}
+    alerts = open_alerts_for_worker(session, staff.worker_id)
+    context = {
+        "staff": staff,
+        "requests": [out(session, r, staff) for r in found],
+        "alerts": [{**alert_summary(a, full=False), "young_person": a.young_person_reference} for a in alerts],
+    }
     return render(request, "staff/inbox.html", context)
 
 
@@ -134,7 +139,7 @@ def request_page(request: Request, request_id: RowId, staff: PageStaff, session:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such request")
     context = {
         "staff": staff,
-        "item": out(session, found, detail=True),
+        "item": out(session, found, staff, detail=True),
         "statuses": STATUSES[found.kind],
         "done": request.query_params.get("done"),
     }

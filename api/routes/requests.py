@@ -25,6 +25,8 @@ from api.requests import (
     visible_request,
     visible_requests,
 )
+from api.safeguarding import alert_summary, open_alerts_about
+from api.staff import SAFEGUARDING_ROLES
 
 router = APIRouter(prefix="/api", tags=["requests"])
 
@@ -90,8 +92,13 @@ class ReplyOut(BaseModel):
     to: str  # masked
 
 
-def out(session: Session, request: SupportRequest, detail: bool = False) -> dict[str, Any]:
-    """The API (and staff page) view of a request."""
+# In place of a message that raised a safeguarding alert, for anyone outside the duty team.
+WITHHELD = "[This message went to the duty team as a safeguarding alert.]"
+
+
+def out(session: Session, request: SupportRequest, viewer: Staff, detail: bool = False) -> dict[str, Any]:
+    """The API (and staff page) view of a request, with any safeguarding alert about the young person
+    (what they wrote only for the duty team: see api/safeguarding.py alert_summary)."""
     person = session.get(YoungPerson, request.young_person_id) if request.young_person_id else None
     worker = session.get(Worker, request.worker_id) if request.worker_id else None
     number = reply_number(session=session, request=request)
@@ -117,8 +124,18 @@ def out(session: Session, request: SupportRequest, detail: bool = False) -> dict
     }
     items = thread(session=session, request=request)
     view.update(_latest(items))
+    full = viewer.role in SAFEGUARDING_ROLES
+    alerts = open_alerts_about(
+        session,
+        conversation_ids={request.conversation_id},
+        references={person.reference} if person else set(),
+    )
+    view["safeguarding"] = [alert_summary(alert, full=full) for alert in alerts]
     if detail:
-        view["thread"] = items
+        withheld = set() if full else {alert.text for alert in alerts}
+        view["thread"] = [
+            {**item, "text": WITHHELD} if item["who"] == "user" and item["text"] in withheld else item for item in items
+        ]
     return view
 
 
@@ -149,7 +166,7 @@ def _change(session: Session, staff: Staff, request_id: RowId, body: StatusChang
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
     session.commit()
-    return out(session, request, detail=True)
+    return out(session, request, staff, detail=True)
 
 
 async def _reply(staff: Staff, request_id: RowId, body: ReplyIn) -> ReplyOut:
@@ -166,13 +183,13 @@ async def _reply(staff: Staff, request_id: RowId, body: ReplyIn) -> ReplyOut:
 def list_handoffs(staff: CaseStaff, session: SessionDep, status: str = "open") -> list[dict[str, Any]]:
     """Handoffs this member of staff may see, oldest first; `status`: open (default), all, or one status."""
     found = visible_requests(session=session, staff=staff, kind="handoff", status=None if status == "all" else status)
-    return [out(session, r) for r in found]
+    return [out(session, r, staff) for r in found]
 
 
 @router.get("/handoffs/{request_id}", response_model=RequestDetail)
 def get_handoff(request_id: RowId, staff: CaseStaff, session: SessionDep) -> dict[str, Any]:
     """One handoff with the conversation so far (404 when it is not the caller's)."""
-    return out(session, _found(session, staff, request_id, "handoff"), detail=True)
+    return out(session, _found(session, staff, request_id, "handoff"), staff, detail=True)
 
 
 @router.patch("/handoffs/{request_id}", response_model=RequestDetail)
@@ -196,13 +213,13 @@ def list_requests(
 ) -> list[dict[str, Any]]:
     """Every kind of request this member of staff may see (admin: advocacy referrals and complaints too)."""
     found = visible_requests(session=session, staff=staff, kind=kind, status=None if status == "all" else status)
-    return [out(session, r) for r in found]
+    return [out(session, r, staff) for r in found]
 
 
 @router.get("/requests/{request_id}", response_model=RequestDetail)
 def get_request(request_id: RowId, staff: CaseStaff, session: SessionDep) -> dict[str, Any]:
     """One request with its conversation and history."""
-    return out(session, _found(session, staff, request_id, None), detail=True)
+    return out(session, _found(session, staff, request_id, None), staff, detail=True)
 
 
 @router.patch("/requests/{request_id}", response_model=RequestDetail)

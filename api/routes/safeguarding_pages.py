@@ -1,6 +1,6 @@
 """The duty team's pages: safeguarding alerts waiting to be acted on, one alert with the conversation
 around it and who the young person is (when the directory knows their number), acknowledge or close.
-Admins only; every form carries a CSRF token."""
+The duty team and admins only; every form carries a CSRF token."""
 
 from typing import Annotated
 
@@ -8,25 +8,39 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import RowId, SessionDep
+from api.engine.risk import get_assessor
+from api.engine.risk.kinds import KIND_TITLES, LEVEL_TITLES
 from api.models import SafeguardingAlert, Staff
 from api.safeguarding import STATUSES, alerts_with, conversation_around, set_alert_status, young_person_of
+from api.staff import SAFEGUARDING_ROLES
 from api.views import CsrfChecked, page_role, render, templates
 
 router = APIRouter(prefix="/staff/alerts", tags=["pages"], include_in_schema=False)
-DutyTeam = Annotated[Staff, Depends(page_role("admin"))]
-KIND_NAMES = {
-    "suicide": "Suicide",
-    "self_harm": "Self-harm",
-    "abuse": "Abuse",
-    "exploitation": "Exploitation",
-    "violence": "Violence",
-    "danger": "In danger",
-}
+DutyTeam = Annotated[Staff, Depends(page_role(*SAFEGUARDING_ROLES))]
 ALERT_STATUS_NAMES = {status: status.capitalize() for status in STATUSES}  # New, Acknowledged, Closed
 CHANNEL_NAMES = {"sms": "Text message", "web": "Web chat"}
 
+
+def spotted_by(matched: str) -> str:
+    """How the risk check recognised it, in words (matched is pattern:<id>, language:<code>...)."""
+    how, _, detail = matched.partition(":")
+    return {
+        "pattern": f"A safeguarding pattern ({detail})",
+        "language": f"A crisis phrase in {get_assessor().language_name(detail)}",
+        "classifier": "The safeguarding classifier",
+        "button": "They pressed the help-now button",
+        "context": f"What came before ({detail})",
+        "rasa": "The Rasa server's model",
+    }.get(how, matched or "not recorded")
+
+
 templates.env.globals.update(
-    alert_kind_names=KIND_NAMES, alert_status_names=ALERT_STATUS_NAMES, channel_names=CHANNEL_NAMES
+    spotted_by=spotted_by,
+    alert_kind_names=KIND_TITLES,
+    alert_level_names=LEVEL_TITLES,
+    alert_status_names=ALERT_STATUS_NAMES,
+    channel_names=CHANNEL_NAMES,
+    language_name=lambda code: get_assessor().language_name(code),
 )
 
 

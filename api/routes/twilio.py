@@ -8,6 +8,7 @@ from twilio.request_validator import RequestValidator
 
 from api.config import Settings
 from api.deps import EngineDep, SettingsDep
+from api.engine.risk import clean_text
 from api.sms_channel import Inbound, SmsChannel
 from api.sms_out import record_status
 
@@ -37,7 +38,7 @@ async def verified_form(request: Request, settings: Settings) -> dict[str, str]:
         or not RequestValidator(token).validate(signed_url(request, settings), params, signature)
     ):
         raise HTTPException(status_code=403, detail="invalid Twilio signature")
-    return params
+    return {clean_text(k): clean_text(v) for k, v in params.items()}  # signed as sent; NUL bytes go now
 
 
 @router.post("/webhook")

@@ -1,0 +1,107 @@
+"""The risk classifier: trained on content/safety/ (labelled disclosures and hard negatives).
+
+Two small models over word and character n-grams of the folded text: one says which kind of harm
+(or none), the other, for a message at risk, whether it is a crisis or a concern. Everyday messages
+from bot/data (questions about money, housing, college) are extra negatives, so the classifier learns
+what ordinary looks like. `caring-promise safety eval` cross-validates it.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from api.engine.risk.kinds import check_kind, check_level
+from api.engine.risk.text import fold
+
+MODEL_VERSION = "1"
+NONE = "none"
+
+
+@dataclass(frozen=True)
+class Example:
+    """A labelled message: kind is NONE for a hard negative."""
+
+    text: str
+    kind: str
+    level: str = ""
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the classifier thinks of one message."""
+
+    kind: str  # the likeliest kind of harm (even when risk is low)
+    risk: float  # the probability that it is any kind of harm at all
+    crisis: float  # for a message at risk: the probability that it is a crisis rather than a concern
+
+
+def load_labelled(folder: Path) -> list[Example]:
+    """examples.yml (disclosures) and negatives.yml (everyday messages) of content/safety/."""
+    examples = []
+    raw = yaml.safe_load((folder / "examples.yml").read_text(encoding="utf-8")) or {}
+    for i, item in enumerate(raw.get("examples") or []):
+        try:
+            examples.append(Example(str(item["text"]), check_kind(item["kind"]), check_level(item["level"])))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"content/safety/examples.yml item {i + 1}: {exc}") from exc
+    negatives = yaml.safe_load((folder / "negatives.yml").read_text(encoding="utf-8")) or {}
+    examples.extend(Example(str(text), NONE) for text in negatives.get("negatives") or [])
+    return examples
+
+
+def _features() -> FeatureUnion:
+    return FeatureUnion(
+        [
+            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")),
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)),
+        ]
+    )
+
+
+def _pipeline(weight: str | None = "balanced") -> Pipeline:
+    return Pipeline(
+        [("features", _features()), ("clf", LogisticRegression(C=10.0, max_iter=4000, class_weight=weight))]
+    )
+
+
+def _proba(pipeline: Pipeline, folded: str) -> np.ndarray:
+    # The same features as the pipeline, without FeatureUnion's joblib machinery per call.
+    union = pipeline.named_steps["features"]
+    features = hstack([vectorizer.transform([folded]) for _, vectorizer in union.transformer_list]).tocsr()
+    return pipeline.named_steps["clf"].predict_proba(features)[0]
+
+
+class RiskClassifier:
+    """The kind model and the level model, trained together."""
+
+    def __init__(self, examples: list[Example], everyday: list[str], digest: str = "") -> None:
+        texts = [fold(e.text) for e in examples] + [fold(t) for t in everyday]
+        kinds = [e.kind for e in examples] + [NONE] * len(everyday)
+        self.kind_model = _pipeline().fit(texts, kinds)
+        at_risk = [e for e in examples if e.kind != NONE]
+        self.level_model = _pipeline().fit([fold(e.text) for e in at_risk], [e.level for e in at_risk])
+        self.kinds: list[str] = list(self.kind_model.classes_)
+        self.crisis_index = list(self.level_model.classes_).index("crisis")
+        self.digest = digest
+
+    def predict(self, folded: str) -> Prediction:
+        """Kind, risk and crisis probability of a folded message."""
+        probs = _proba(self.kind_model, folded)
+        none = self.kinds.index(NONE)
+        order = [i for i in np.argsort(probs)[::-1] if i != none]
+        risk = float(1.0 - probs[none])
+        crisis = float(_proba(self.level_model, folded)[self.crisis_index]) if risk >= 0.2 else 0.0
+        return Prediction(self.kinds[order[0]], risk, crisis)
+
+
+def digest_of(folder: Path, everyday: list[str]) -> str:
+    """What a cached model must have been trained on."""
+    data = b"".join((folder / name).read_bytes() for name in ("examples.yml", "negatives.yml"))
+    return hashlib.sha256(data + "\n".join(everyday).encode() + MODEL_VERSION.encode()).hexdigest()

@@ -1,0 +1,145 @@
+"""How a message is read before any safety pattern sees it: one folding for every language.
+
+English text speak is spelled out ("u" -> "you", "ur" -> "your"), apostrophes dropped ("don't" ->
+"dont", so patterns are written without them), letters repeated 3+ times squashed to 2. Every
+script is folded the same way: lower case, accents and vowel marks removed (Vietnamese "tự tử" ->
+"tu tu", as many people type it anyway), Arabic-script letter variants made one (Arabic and Persian
+yeh and kaf, alef with hamza, teh marbuta), tatweel and zero-width joiners removed. Patterns in
+content/safety/ are written in this folded form: `caring-promise safety fold "text"` shows it.
+"""
+
+import re
+import unicodedata
+
+# Arabic-script letters that people (and keyboards) use interchangeably.
+_ARABIC_FOLD = str.maketrans(
+    {
+        "\u0623": "\u0627",  # alef with hamza above -> alef
+        "\u0625": "\u0627",  # alef with hamza below
+        "\u0622": "\u0627",  # alef with madda
+        "\u0671": "\u0627",  # alef wasla
+        "\u06cc": "\u064a",  # Persian yeh -> Arabic yeh
+        "\u0649": "\u064a",  # alef maksura
+        "\u0626": "\u064a",  # yeh with hamza
+        "\u06a9": "\u0643",  # Persian keheh -> Arabic kaf
+        "\u0629": "\u0647",  # teh marbuta -> heh
+        "\u06c0": "\u0647",  # heh with yeh above
+        "\u06d5": "\u0647",  # Kurdish ae -> heh
+        "\u0624": "\u0648",  # waw with hamza
+        "\u0640": None,  # tatweel
+        "\u200c": None,  # zero-width non-joiner (Persian "می‌خواهم")
+        "\u200d": None,  # zero-width joiner
+        "\u200b": None,  # zero-width space
+        "\ufeff": None,  # byte order mark
+        "\u2019": "",  # curly apostrophes go the way straight ones do
+        "\u2018": "",
+        "'": "",
+        "`": "",
+        "\u201c": '"',
+        "\u201d": '"',
+    }
+)
+# Letters that are not decomposed by NFD but are typed without their mark.
+_LATIN_FOLD = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "ı": "i", "æ": "ae", "œ": "oe"})
+
+# English text speak, spelled out (whole words only).
+_TEXT_SPEAK = {
+    "u": "you",
+    "ur": "your",
+    "yr": "your",
+    "r": "are",
+    "im": "im",
+    "ive": "ive",
+    "wiv": "with",
+    "wid": "with",
+    "w": "with",
+    "cuz": "because",
+    "coz": "because",
+    "cos": "because",
+    "bc": "because",
+    "b4": "before",
+    "2day": "today",
+    "2nite": "tonight",
+    "tonite": "tonight",
+    "2night": "tonight",
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "ppl": "people",
+    "sum1": "someone",
+    "some1": "someone",
+    "every1": "everyone",
+    "any1": "anyone",
+    "no1": "no one",
+    "noone": "no one",
+    "wanna": "want to",
+    "wana": "want to",
+    "gonna": "going to",
+    "gona": "going to",
+    "gunna": "going to",
+    "finna": "going to",
+    "tryna": "trying to",
+    "gotta": "got to",
+    "hafta": "have to",
+    "lemme": "let me",
+    "gimme": "give me",
+    "dunno": "dont know",
+    "idk": "i dont know",
+    "rn": "right now",
+    "atm": "at the moment",
+    "pls": "please",
+    "plz": "please",
+    "plss": "please",
+    "bf": "boyfriend",
+    "gf": "girlfriend",
+    "bfs": "boyfriends",
+    "gfs": "girlfriends",
+    "m8": "mate",
+    "m8s": "mates",
+    "h8": "hate",
+    "luv": "love",
+    "nite": "night",
+    "thru": "through",
+    "tho": "though",
+    "wat": "what",
+    "wot": "what",
+    "wen": "when",
+    "dat": "that",
+    "da": "the",
+    "dis": "this",
+    "dem": "them",
+    "sumthing": "something",
+    "smth": "something",
+    "nuffin": "nothing",
+    "nothin": "nothing",
+    "nd": "and",
+    "n": "and",
+    "fam": "family",
+    "anymore": "any more",
+    "any1s": "anyones",
+    "cant": "cant",
+    "cannot": "cant",
+    "wont": "wont",
+    "aint": "aint",
+    "myslef": "myself",
+    "meself": "myself",
+    "mysef": "myself",
+    "myselfe": "myself",
+}
+_WORD = re.compile(r"[^\W_]+|\d+", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    kept = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", kept)
+
+
+def fold(text: str) -> str:
+    """The message as safety patterns read it (see the module's docstring)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = text.translate(_ARABIC_FOLD)
+    text = _strip_marks(text).translate(_LATIN_FOLD)
+    text = re.sub(r"(\w)\1{2,}", r"\1\1", text)
+    text = _WORD.sub(lambda m: _TEXT_SPEAK.get(m.group(0), m.group(0)), text)
+    return _SPACES.sub(" ", text).strip()

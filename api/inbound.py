@@ -1,0 +1,103 @@
+"""Where input enters: control characters that no text needs are taken out of every request body.
+
+A NUL byte cannot be stored in PostgreSQL (a 500, so a crisis message with one got no answer and no
+alert), and no young person or member of staff means one. JSON and form bodies are decoded, every
+string in them cleaned (api.engine.risk.clean_text), and passed on re-encoded; anything that is not
+valid JSON or a form passes untouched for the route to refuse with a reason. Twilio's webhooks are
+signed over the exact parameters, so they are cleaned after the signature check (api/routes/twilio.py).
+"""
+
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from api.engine.risk import clean_text
+
+_RAW_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_FORM_CONTROL = re.compile(rb"%(?:0[0-8bcef]|1[0-9a-f]|7f)")
+# Signed bodies: cleaned by the route after checking the signature.
+SIGNED_PATHS = ("/webhooks/twilio/",)
+_CONTROL_ESCAPES = tuple(f"\\u{n:04x}".encode() for n in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F))
+
+
+def clean(value: Any) -> Any:
+    """Every string in a decoded JSON value, cleaned (keys too)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [clean(v) for v in value]
+    if isinstance(value, dict):
+        return {clean_text(k) if isinstance(k, str) else k: clean(v) for k, v in value.items()}
+    return value
+
+
+def _has_control(body: bytes) -> bool:
+    lowered = body.lower()
+    return bool(_RAW_CONTROL.search(body) or _FORM_CONTROL.search(lowered)) or any(
+        e in lowered for e in _CONTROL_ESCAPES
+    )
+
+
+def cleaned_body(content_type: str, body: bytes) -> bytes:
+    """The body with control characters taken out of its strings (unchanged when it has none)."""
+    if not body or not _has_control(body):
+        return body
+    if content_type.startswith("application/json"):
+        try:
+            return json.dumps(clean(json.loads(_RAW_CONTROL.sub(b"", body)))).encode()
+        except (ValueError, UnicodeDecodeError):
+            return body
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        try:
+            pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        except UnicodeDecodeError:
+            return body
+        return urlencode([(clean_text(k), clean_text(v)) for k, v in pairs]).encode()
+    return body
+
+
+class CleanInputMiddleware:
+    """Cleans JSON and form bodies before any route reads them (pure ASGI)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope.get("method") not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        if scope.get("path", "").startswith(SIGNED_PATHS):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
+        if not content_type.startswith(("application/json", "application/x-www-form-urlencoded")):
+            await self.app(scope, receive, send)
+            return
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                await self.app(scope, _replay([message]), send)
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = cleaned_body(content_type, b"".join(chunks))
+        if len(body) != sum(len(c) for c in chunks):
+            scope = dict(scope)
+            scope["headers"] = [
+                (k, str(len(body)).encode() if k == b"content-length" else v) for k, v in scope.get("headers") or []
+            ]
+        await self.app(scope, _replay([{"type": "http.request", "body": body, "more_body": False}]), send)
+
+
+def _replay(messages: list[dict[str, Any]]) -> Any:
+    pending = list(messages)
+
+    async def receive() -> dict[str, Any]:
+        if pending:
+            return pending.pop(0)
+        return {"type": "http.disconnect"}
+
+    return receive
