@@ -118,6 +118,44 @@ def sms(
         typer.echo(message)
 
 
+safety_app = typer.Typer(help="The risk check (content/safety/).", no_args_is_help=True)
+app.add_typer(safety_app, name="safety")
+
+
+@safety_app.command("eval")
+def safety_eval(
+    folds: int = typer.Option(5, help="cross-validation folds"),
+    verbose: bool = typer.Option(False, "--verbose", help="list the misses and false alarms"),
+) -> None:
+    """Recall by kind and the false-alarm rate, cross-validated on the labelled set."""
+    from api.config import get_settings
+    from api.engine.rasa_data import load_project
+    from api.engine.risk.evaluate import cross_validate
+
+    settings = get_settings()
+    everyday = [text for text, intent in load_project(settings.bot_dir).nlu.examples if intent != "crisis"]
+    report = cross_validate(settings.content_dir / "safety", everyday, folds)
+    for line in report.lines():
+        typer.echo(line)
+    if verbose:
+        for kind, text in report.missed:
+            typer.echo(f"  missed   {kind:22} {text}")
+        for text in report.false_alarms:
+            typer.echo(f"  false alarm              {text}")
+
+
+@safety_app.command("check")
+def safety_check(text: str) -> None:
+    """What the risk check makes of one message: folded text, kind, level, language, what matched."""
+    from api.engine.risk import get_assessor
+    from api.engine.risk.text import fold
+
+    verdict = get_assessor().assess(text)
+    typer.echo(f"folded:   {fold(text)}")
+    typer.echo(f"at risk:  {verdict.at_risk}  kind={verdict.kind or '-'}  level={verdict.level or '-'}")
+    typer.echo(f"language: {verdict.language or '-'}  matched={verdict.matched or '-'}  p={verdict.confidence:.2f}")
+
+
 staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
 
@@ -125,7 +163,7 @@ app.add_typer(staff_app, name="staff")
 @staff_app.command("add")
 def staff_add(
     email: str,
-    role: str = typer.Option(..., help="advisor | participation | admin"),
+    role: str = typer.Option(..., help="advisor | participation | admin | duty"),
     password: str = typer.Option(..., prompt=True, hide_input=True, help="at least 12 characters"),
 ) -> None:
     """Create a staff account (or reset its role and password)."""
@@ -272,11 +310,15 @@ def content_check(council: str = typer.Option(None, help="council folder (defaul
     """Fail on anything a reviewer must fix; list the settings the council still has to fill in."""
     from api.config import get_settings
     from api.content import ContentPack, check_pack
+    from api.engine.risk.check import REQUIRED_ANSWERS, check_safety
     from api.intents import CONTRACT_INTENTS
 
     settings = get_settings()
     pack = ContentPack(settings.content_dir / (council or settings.council))
-    report = check_pack(pack, CONTRACT_INTENTS + ("fallback",))
+    report = check_pack(pack, CONTRACT_INTENTS + ("fallback",) + REQUIRED_ANSWERS)
+    safety = check_safety(settings.content_dir / "safety")
+    report.problems += safety.problems
+    report.notes += safety.notes
     typer.echo(f"{pack.council_name}: {len(pack.answers)} answers")
     for line in report.unset:
         typer.echo(f"  unset setting  {line}")

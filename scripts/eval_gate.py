@@ -2,8 +2,9 @@
 """Start a server on a scratch database, run shared/eval/evaluate.py against it, and fail below the bar.
 
 The bars: intent accuracy >= 0.90 on dev_intents.yml, escalation recall 1.0 and no false alarm
-on dev_safety.yml (conversation core); theme micro-F1 >= 0.80 on dev_themes.yml (feedback themes).
-The dev sets measure; nothing trains on them.
+on dev_safety.yml (conversation core); escalation recall 1.0 (cold and mid-form) and at most one false
+alarm on dev_safety_v2.yml (indirect disclosures, exploitation, neglect, other languages); theme
+micro-F1 >= 0.80 on dev_themes.yml (feedback themes). The dev sets measure; nothing trains on them.
 """
 
 import argparse
@@ -20,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CARING_SHARED_DIR", ROOT.parent / "shared"))
 BARS = {"intent_accuracy": 0.90, "escalation_recall": 1.0, "false_alarm_rate": 0.0, "theme_micro_f1": 0.80}
+MAX_FALSE_ALARMS_V2 = 1
 
 
 def free_port() -> int:
@@ -83,6 +85,10 @@ def main() -> int:
                 cmd.append("--quiet")
             subprocess.run(cmd, check=True)
             report = json.loads(report_path.read_text())
+            v2_path = Path(data_dir) / "report_v2.json"
+            v2 = [sys.executable, str(evaluate), "--url", url, "--safety", str(SHARED / "eval" / "dev_safety_v2.yml")]
+            subprocess.run([*v2, "--json", str(v2_path), *([] if args.verbose else ["--quiet"])], check=True)
+            report_v2 = json.loads(v2_path.read_text())["safety"]
         finally:
             server.terminate()
             server.wait(timeout=20)
@@ -91,6 +97,8 @@ def main() -> int:
         "escalation_recall": report["safety"]["escalation_recall"],
         "false_alarm_rate": report["safety"]["false_alarm_rate"],
         "theme_micro_f1": report["themes"]["micro_f1"],
+        "escalation_recall_v2": report_v2["escalation_recall"],
+        "false_alarms_v2": float(len(report_v2["false_alarms"])),
     }
     failures = []
     if got["intent_accuracy"] < BARS["intent_accuracy"]:
@@ -105,6 +113,12 @@ def main() -> int:
         failures.append(
             f"theme micro-F1 {got['theme_micro_f1']:.3f} < {BARS['theme_micro_f1']}: {report['themes']['errors']}"
         )
+    if got["escalation_recall_v2"] < 1.0:
+        failures.append(
+            f"dev_safety_v2 escalation recall {got['escalation_recall_v2']:.3f} < 1.0: {report_v2['missed']}"
+        )
+    if got["false_alarms_v2"] > MAX_FALSE_ALARMS_V2:
+        failures.append(f"dev_safety_v2 false alarms: {report_v2['false_alarms']}")
     if report["intents"]["false_crisis"]:
         failures.append(f"{report['intents']['false_crisis']} ordinary dev messages called crisis")
     if failures:

@@ -376,8 +376,9 @@ def test_a_send_cut_off_midway_is_resent_by_email_but_never_twice_by_text(wired)
 
     long_ago = utcnow() - timedelta(hours=1)
     with unit_of_work() as session:
-        mail = Notification(channel="email", to="stale@lincs.example", subject="s", body="b", status="sending",
-                            updated_at=long_ago)
+        mail = Notification(
+            channel="email", to="stale@lincs.example", subject="s", body="b", status="sending", updated_at=long_ago
+        )
         text = Notification(channel="sms", to=PAT_MOBILE, body="b", status="sending", updated_at=long_ago)
         session.add(mail)
         session.add(text)

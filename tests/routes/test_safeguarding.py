@@ -1,0 +1,302 @@
+"""Safeguarding in conversations: graded answers, every form, context, other languages, who is told."""
+
+import uuid
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
+
+from api.content import get_pack
+from api.db import get_engine, unit_of_work
+from api.directory import import_directory
+from api.engine.risk import get_assessor
+from api.models import Feedback, SafeguardingAlert, SupportRequest
+from api.notify import deliver_pending
+from api.staff import add_staff
+from tests.routes.test_pages import signed_in
+from tests.routes.test_twilio import messages, text_in
+
+PASSWORD = "correct horse battery"
+HELP_NOW = ("999", "116 123", "85258", "0800 1111")
+
+
+def say(client, sender: str, *bodies: str) -> str:
+    """Send each message in turn; the answer to the last, as one string."""
+    texts: list[str] = []
+    for body in bodies:
+        response = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": body})
+        assert response.status_code == 200, response.text
+        texts = [m["text"] for m in response.json()]
+    return "\n".join(texts)
+
+
+def alerts_of(sender: str) -> list[SafeguardingAlert]:
+    with Session(get_engine()) as session:
+        query = select(SafeguardingAlert).where(SafeguardingAlert.conversation_id == sender)
+        return list(session.exec(query.order_by(col(SafeguardingAlert.id))))
+
+
+def new_sender() -> str:
+    return f"risk-{uuid.uuid4().hex[:10]}"
+
+
+# -- graded answers ------------------------------------------------------------------------------------
+
+KIND_MESSAGES = {
+    "medical_emergency": "i swallowed a whole packet of my mums pills 10 mins ago",
+    "abuse": "my foster carers son comes in my room at night and touches me",
+    "sexual_exploitation": "this guy whos 30 gives me money and says i owe him stuff in bed",
+    "criminal_exploitation": "older lads say i owe them and make me drop bags of stuff in lincoln",
+    "domestic_abuse": "my girlfriend strangled me last night and i think she'll do it again",
+    "neglect": "no gas or electric for a week and my baby is hungry, we've got nothing",
+    "restriction": "staff took my shoes and locked the door so i cant go out",
+    "danger_now": "someone is trying to break into my flat right now",
+}
+
+
+@pytest.mark.parametrize(("kind", "text"), KIND_MESSAGES.items())
+def test_a_crisis_gets_its_kind_answer_first_then_help_now_and_an_urgent_alert(client, kind, text):
+    sender = new_sender()
+    response = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
+    replies = [m["text"] for m in response.json()]
+    specific = get_pack().render(f"crisis_{kind}", "web").text
+    assert replies[0] == specific  # what to do for this kind comes first
+    assert all(number in "\n".join(replies) for number in HELP_NOW)
+    assert any(b["payload"] == "/talk_to_worker" for m in response.json() for b in m.get("buttons", []))
+    [alert] = alerts_of(sender)
+    assert (alert.kind, alert.level) == (kind, "crisis")
+
+
+def test_suicide_gets_the_crisis_answer_as_before(client):
+    reply = say(client, new_sender(), "i want to kill myself tonight")
+    assert reply.startswith(get_pack().render("crisis", "web").text.split("\n")[0])
+    assert all(number in reply for number in HELP_NOW)
+
+
+def test_a_concern_checks_in_and_still_names_help(client):
+    sender = new_sender()
+    reply = say(client, sender, "i met someone online whos way older and he wants to meet up, says dont tell anyone")
+    assert "safe right now" in reply.lower()
+    assert all(number in reply for number in ("999", "116 123", "0800 1111"))
+    [alert] = alerts_of(sender)
+    assert alert.level in ("concern", "crisis")
+
+
+def test_yes_im_safe_after_the_check_in_is_heard(client):
+    sender = new_sender()
+    say(client, sender, "everything feels pointless lately and i dont know why i bother")
+    if alerts_of(sender) and alerts_of(sender)[0].level == "concern":
+        reply = say(client, sender, "/affirm")
+        assert reply == get_pack().render("concern_safe", "web").text
+
+
+def test_no_to_are_you_safe_rises_to_crisis(client, engine):
+    sender = new_sender()
+    say(client, sender, "/give_feedback")
+    # A concern, said mid-form: the form is left and the young person asked if they are safe.
+    assert alerts_of(sender) == []
+    reply = say(client, sender, "i feel like i'm just a burden on everyone")
+    if "safe right now" not in reply.lower():
+        pytest.skip("the classifier called this a crisis straight away")
+    reply = say(client, sender, "no")
+    assert all(number in reply for number in HELP_NOW)
+    levels = [a.level for a in alerts_of(sender)]
+    assert levels[-1] == "crisis" and len(levels) == 2
+
+
+def test_a_second_concern_in_a_day_is_a_crisis(client, engine):
+    sender = new_sender()
+    verdict = engine.understand("i dont really see the point of anything any more").safety
+    assert verdict.at_risk
+    say(client, sender, "i dont really see the point of anything any more")
+    say(client, sender, "i just feel so empty, whats the point in me")
+    assert alerts_of(sender)[-1].level == "crisis"
+
+
+# -- every form, every message -----------------------------------------------------------------------
+
+FORMS = {
+    "feedback": ("/give_feedback",),
+    "handoff": ("/talk_to_worker",),
+    "complaint": ("/complain", "/affirm"),
+    "advocacy": ("/advocate", "/affirm"),
+}
+MID_FORM = [
+    "honestly i've been thinking about taking all my tablets",
+    "my key worker pins me down and hurts my wrists",
+    "he says i owe him for the flat so i have to sleep with his mates",
+    "mi-e frica, vreau sa mor",
+]
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("text", MID_FORM)
+def test_a_disclosure_mid_form_leaves_the_form_and_is_never_taken_as_an_answer(client, form, text):
+    sender = new_sender()
+    with Session(get_engine()) as session:
+        feedback_before = len(session.exec(select(Feedback.id)).all())
+    first = say(client, sender, *FORMS[form])
+    assert "999" not in first
+    reply = say(client, sender, text)
+    assert any(number in reply for number in ("999", "116 123", "85258")), (form, text, reply)
+    assert alerts_of(sender), (form, text)
+    with Session(get_engine()) as session:
+        assert len(session.exec(select(Feedback.id)).all()) == feedback_before  # not stored as feedback
+        assert not session.exec(select(SupportRequest).where(SupportRequest.conversation_id == sender)).first()
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_inside_a_form_dont_want_to_do_this_any_more_asks_which(client, form):
+    sender = new_sender()
+    say(client, sender, *FORMS[form])
+    reply = say(client, sender, "forget it i dont want to do this anymore")
+    assert reply == get_pack().render("safety_which", "web").text
+    assert not alerts_of(sender)  # a question, not yet an alert
+    stopped = say(client, sender, "cancel")
+    assert "stopped" in stopped.lower()
+
+
+def test_which_do_you_mean_not_safe_gets_help(client):
+    sender = new_sender()
+    say(client, sender, "/give_feedback", "i cant do this any more")
+    reply = say(client, sender, "/crisis")
+    assert all(number in reply for number in HELP_NOW)
+    assert alerts_of(sender)[-1].level == "crisis"
+
+
+def test_feedback_with_a_disclosure_gets_help_and_an_alert(client):
+    response = client.post("/api/feedback", json={"text": "my carer hits me with a belt when im bad"})
+    assert response.status_code == 201
+    body = response.json()
+    assert body["crisis"] and "999" in body["message"]
+
+
+# -- other languages ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["ar", "fa", "ps", "ti", "am", "pl", "vi", "sq", "so", "cy", "fr", "ro"])
+def test_a_crisis_in_another_language_is_answered_in_it_first_then_in_english(client, code):
+    language = get_assessor().languages[code]
+    sender = new_sender()
+    response = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": language.escalate[0]})
+    replies = [m["text"] for m in response.json()]
+    assert replies[0] == language.reply
+    assert all(number in "\n".join(replies[1:]) for number in HELP_NOW)  # the English answer follows
+    [alert] = alerts_of(sender)
+    assert alert.language == code and alert.level == "crisis"
+
+
+def test_parse_reports_the_risk_kind_level_and_language(client):
+    body = client.post("/model/parse", json={"text": "my stepmum slaps me every day"}).json()
+    assert body["intent"]["name"] == "crisis"
+    assert body["risk"]["kind"] == "abuse" and body["risk"]["level"] in ("crisis", "concern")
+    calm = client.post("/model/parse", json={"text": "can i get a bus pass"}).json()
+    assert "risk" not in calm and calm["intent"]["name"] != "crisis"
+
+
+# -- NUL bytes where input enters --------------------------------------------------------------------
+
+
+def test_a_nul_byte_in_feedback_is_stripped_and_a_crisis_in_it_still_answered(client):
+    response = client.post("/api/feedback", json={"text": "i want to kill\u0000 myself"})
+    assert response.status_code == 201, response.text
+    assert response.json()["crisis"] and "999" in response.json()["message"]
+
+
+def test_a_nul_byte_in_the_sender_or_message_is_stripped(client):
+    sender = new_sender()
+    response = client.post("/webhooks/rest/webhook", json={"sender": sender + "\u0000", "message": "i wanna die\u0000"})
+    assert response.status_code == 200
+    assert "999" in "\n".join(m["text"] for m in response.json())
+    assert alerts_of(sender)
+
+
+def test_a_nul_byte_in_a_sign_in_is_refused_politely(client):
+    response = client.post("/api/auth/token", data={"username": "nobody\u0000@lincs.example", "password": "x"})
+    assert response.status_code in (400, 401, 422)
+
+
+def test_a_nul_byte_in_a_text_message_is_stripped_after_the_signature_check(client):
+    replies = messages(text_in(client, "i want to end\u0000 my life", sender="+447700900999"))
+    assert "999" in " ".join(replies)
+
+
+# -- who is told -------------------------------------------------------------------------------------
+
+WORKERS = (
+    "email,name,role,mobile,team,away,public_contact\nsam.pa@lincs.example,Sam Pa,personal_advisor,,leaving_care,no,\n"
+)
+YOUNG_PEOPLE = (
+    "reference,first_name,mobile,status,worker_email\n"
+    "TEST-RISK-0001,Kit,07700 900941,care_leaver,sam.pa@lincs.example\n"
+)
+KIT = "+447700900941"
+
+
+def sign_in(client, email: str, role: str) -> TestClient:
+    with unit_of_work() as session:
+        add_staff(session=session, email=email, role=role, password=PASSWORD)
+    return signed_in(client, email)
+
+
+def test_the_duty_team_sees_alerts_and_the_advisor_sees_only_that_there_is_one(client, app):
+    with unit_of_work() as session:
+        assert import_directory(session=session, young_people_csv=YOUNG_PEOPLE, workers_csv=WORKERS).ok
+    messages(text_in(client, "/talk_to_worker", sender=KIT))
+    messages(text_in(client, "skip", sender=KIT))
+    messages(text_in(client, "skip", sender=KIT))
+    disclosure = "my carer's boyfriend slaps me when shes out"
+    answer = " ".join(messages(text_in(client, disclosure, sender=KIT)))
+    assert "999" in answer
+    with Session(get_engine()) as session:
+        alert = session.exec(
+            select(SafeguardingAlert).where(SafeguardingAlert.young_person_reference == "TEST-RISK-0001")
+        ).first()
+    assert alert is not None and alert.kind == "abuse"
+
+    with TestClient(app) as duty:
+        sign_in(duty, "duty.worker@lincs.example", "duty")
+        assert duty.get("/staff", follow_redirects=False).headers["location"] == "/staff/alerts"
+        listing = duty.get("/staff/alerts")
+        assert listing.status_code == 200 and f"/staff/alerts/{alert.id}" in listing.text
+        page = duty.get(f"/staff/alerts/{alert.id}")
+        assert disclosure.replace("'", "&#39;") in page.text and "Crisis" in page.text and "English" in page.text
+
+    with TestClient(app) as advisor:
+        sign_in(advisor, "sam.pa@lincs.example", "advisor")
+        assert advisor.get("/staff/alerts").status_code == 403
+        inbox = advisor.get("/staff/inbox").text
+        assert "Safeguarding alert" in inbox and "duty team has the details" in inbox
+        request_id = None
+        with Session(get_engine()) as session:
+            request = session.exec(
+                select(SupportRequest).where(SupportRequest.kind == "handoff").order_by(col(SupportRequest.id).desc())
+            ).first()
+            request_id = request.id if request else None
+        if request_id is not None:
+            page = advisor.get(f"/staff/requests/{request_id}")
+            if page.status_code == 200:
+                assert "slaps me" not in page.text  # the words are for the duty team only
+                assert "Abuse" not in page.text  # nor the kind: it may be about someone close to them
+
+
+def test_the_duty_team_is_emailed_urgent_or_concern(client, monkeypatch):
+    from api.config import get_settings
+    from tests.fakes.smtp_sink import SmtpSink
+
+    settings = get_settings()
+    with SmtpSink() as smtp:
+        for name, value in {
+            "smtp_host": smtp.host,
+            "smtp_port": smtp.port,
+            "smtp_starttls": False,
+            "safeguarding_inbox": "duty@lincs.example",
+        }.items():
+            monkeypatch.setattr(settings, name, value)
+        deliver_pending()
+        smtp.messages.clear()
+        say(client, new_sender(), "the cuts on my arm wont stop bleeding")
+        deliver_pending()
+        [mail] = smtp.to("duty@lincs.example")
+        assert mail["Subject"].startswith("URGENT safeguarding alert")
+        assert "cuts" not in mail.get_payload()  # never what was written
