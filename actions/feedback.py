@@ -1,4 +1,4 @@
-"""The give_feedback form: what's on your mind, may we contact you, thanks."""
+"""The give_feedback form: what's on your mind, may we contact you, thanks (or "cancel": nothing kept)."""
 
 from typing import Any
 
@@ -7,7 +7,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import channel_of, reference_of, say
-from actions.forms import asks_for_progress, stop_form
+from actions.forms import CANCELLED, asks_for_progress, is_cancel, stop_form
 from api.content import get_pack
 from api.db import unit_of_work
 from api.feedback import store_feedback, you_said_we_did
@@ -57,6 +57,8 @@ class ValidateFeedbackForm(FormValidationAction):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
         text = str(slot_value or "").strip()
+        if is_cancel(text):  # "cancel", "never mind", or "Stop this" when asked which they meant
+            return {"feedback_text": CANCELLED, "feedback_contact_ok": False}
         if not any(ch.isalnum() for ch in text):
             say(dispatcher, tracker, "feedback_empty")
             return {"feedback_text": None}
@@ -76,6 +78,9 @@ class ActionSubmitFeedback(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         text = tracker.get_slot("feedback_text")
+        if text == CANCELLED:
+            say(dispatcher, tracker, "form_cancelled")
+            return [SlotSet("feedback_text", None), SlotSet("feedback_contact_ok", None)]
         if text:
             with unit_of_work() as session:
                 store_feedback(

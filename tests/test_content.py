@@ -110,7 +110,7 @@ def test_unknown_placeholder_fails_and_unset_settings_are_listed(pack_dir):
     edit(pack_dir, "money", sms="Ring {no_such_setting}.")
     report = check_pack(ContentPack(pack_dir), REQUIRED)
     assert any("{no_such_setting} is not a setting" in p for p in report.problems)
-    assert any(line.startswith("emergency_duty_team_phone") for line in report.unset)
+    assert any(line.startswith("complaints_contact") for line in report.unset)
 
 
 def test_bad_yaml_is_reported_not_crashed(pack_dir):

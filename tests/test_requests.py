@@ -195,7 +195,7 @@ def test_out_of_hours_gives_the_emergency_duty_team_and_waits_for_monday(client,
     answer = sms(client, NOEL, "can i speak to my worker", "skip", "skip")
     assert "Pat will contact you by 5pm on Monday 30 November" in answer
     assert "Office closed" in answer and "call 999" in answer.lower() and "116 123" in answer
-    assert "the council's out-of-hours number" in answer  # the EDT number, in council.yml's words until it is set
+    assert "01522 782333" in answer  # the Emergency Duty Team (FACTS.md section 7)
     request = latest("handoff", conversation_id_for(NOEL))
     assert request.details == {} and clock.office_hours().local(request.due_at).isoformat().startswith("2026-11-30T17")
 
@@ -396,7 +396,7 @@ def test_the_duty_team_is_emailed_at_once_about_a_crisis_but_not_told_the_words(
     deliver_pending()
     [mail] = wired.smtp.to("duty@lincs.example")
     body = mail.get_payload()
-    assert mail["Subject"].startswith("Safeguarding alert ") and "text message" in mail["Subject"]
+    assert mail["Subject"].startswith("URGENT safeguarding alert ") and "text message" in mail["Subject"]
     assert "Robin (council reference TEST-REQ-0001)" in body and "/staff/alerts/" in body
     assert "end it all" not in body and "end it all" not in mail["Subject"]
 

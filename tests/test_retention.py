@@ -22,7 +22,7 @@ def test_purge_deletes_what_is_old_and_keeps_alerts(app, session):
         db.add(Turn(conversation_id="purge-new", role="user", text="new message"))
         db.add(Feedback(text="old feedback", created_at=long_ago))
         db.add(Feedback(text="new feedback"))
-        db.add(SafeguardingAlert(conversation_id="purge-old", kind="suicide", text="kept", created_at=long_ago))
+        db.add(SafeguardingAlert(conversation_id="purge-old", kind="abuse", text="kept", created_at=long_ago))
     report = purge(get_settings())
     assert report.conversations >= 1 and report.turns >= 1 and report.feedback >= 1
     session.expire_all()

@@ -78,17 +78,18 @@ class Engine:
             intent = payload.group("intent")
             verdict = danger_now("button") if intent == CRISIS_INTENT else NOT_AT_RISK
             return Understanding(Parse(text, intent, 1.0, [(intent, 1.0)], []), verdict)
-        # The risk check reads everything, before any model of what they are asking.
+        # The risk check reads everything, before any model of what they are asking; a message at risk
+        # is answered as one at once (it never waits on a Rasa server's parse).
         verdict = self.risk.assess(text)
+        if verdict.at_risk:
+            return Understanding(Parse(text, CRISIS_INTENT, verdict.confidence, [(CRISIS_INTENT, 1.0)], []), verdict)
         clipped = text[: self.settings.nlu_max_chars]
         if not any(ch.isalpha() for ch in clipped) or _CONTACT_ONLY.fullmatch(clipped):
             # Emoji, digits or punctuation only, or a bare email address: nothing to classify.
             parse = Parse(text, "nlu_fallback", 0.0, [], [])
         else:
             parse = Parse(text, *self.classify(clipped))
-        if verdict.at_risk:
-            parse.intent, parse.confidence = CRISIS_INTENT, max(parse.confidence, verdict.confidence)
-        elif parse.intent == CRISIS_INTENT:
+        if parse.intent == CRISIS_INTENT:
             # The intent model alone is not the risk check: take its next best answer.
             ranking = [(n, c) for n, c in parse.ranking if n != CRISIS_INTENT]
             best, best_confidence = ranking[0] if ranking else ("nlu_fallback", 0.0)

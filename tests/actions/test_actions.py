@@ -70,7 +70,7 @@ def test_crisis_action_names_help_and_records_an_alert(app, session):
     assert {"event": "active_loop", "name": None} in events
     joined = " ".join(m["text"] for m in dispatcher.messages)
     assert "999" in joined and "116 123" in joined
-    assert [m["key"] for m in dispatcher.messages] == ["crisis", "crisis_abuse"]
+    assert [m["key"] for m in dispatcher.messages] == ["crisis_abuse", "crisis"]  # the kind first
     alert = session.exec(select(SafeguardingAlert).where(SafeguardingAlert.conversation_id == "tracker-crisis")).one()
     assert alert.kind == "abuse"
 

@@ -27,7 +27,7 @@ def test_admin_sees_and_acknowledges_a_crisis_alert(client):
     admin = sign_in(client, "admin")
     alerts = client.get("/api/alerts", headers=admin).json()
     mine = [a for a in alerts if a["conversation_id"] == "alerts-1"]
-    assert mine and mine[0]["kind"] == "suicide" and "end my life" in mine[0]["text"]
+    assert mine and mine[0]["kind"] == "suicide_self_harm" and "end my life" in mine[0]["text"]
     updated = client.patch(f"/api/alerts/{mine[0]['id']}", json={"status": "acknowledged"}, headers=admin)
     assert updated.status_code == 200 and updated.json()["status"] == "acknowledged"
     assert all(a["id"] != mine[0]["id"] for a in client.get("/api/alerts", headers=admin).json())
@@ -35,7 +35,7 @@ def test_admin_sees_and_acknowledges_a_crisis_alert(client):
     assert client.patch(f"/api/alerts/{mine[0]['id']}", json={"status": "gone"}, headers=admin).status_code == 422
 
 
-def test_only_admins_see_alerts(client):
+def test_only_the_duty_team_and_admins_see_alerts(client):
     assert client.get("/api/alerts").status_code == 401
     assert client.get("/api/alerts", headers=sign_in(client, "participation")).status_code == 403
     assert client.get("/api/alerts", headers=sign_in(client, "advisor")).status_code == 403
@@ -125,7 +125,7 @@ def test_a_forgotten_conversation_still_leaves_the_alert(client):
     assert "i want to kill myself" in page.text and "no longer kept" in page.text
 
 
-def test_only_admins_open_the_alert_pages(client):
+def test_only_the_duty_team_and_admins_open_the_alert_pages(client):
     assert client.get("/staff/alerts", follow_redirects=False).status_code == 303
     for role in ("advisor", "participation"):
         with TestClient(client.app) as other:

@@ -22,7 +22,7 @@ def test_feedback_with_a_crisis_gets_help_and_an_alert(client, session):
     body = client.post("/api/feedback", json={"text": "nobody listens and honestly i want to kill myself"}).json()
     assert body["crisis"] is True and "116 123" in body["message"] and "999" in body["message"]
     alert = session.exec(select(SafeguardingAlert).where(SafeguardingAlert.conversation_id == f"feedback:{body['id']}"))
-    assert alert.one().kind == "suicide"
+    assert alert.one().kind == "suicide_self_harm"
 
 
 def test_at_least_60_a_minute_work_then_a_clear_429(client, monkeypatch):

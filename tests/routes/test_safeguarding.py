@@ -10,7 +10,7 @@ from api.content import get_pack
 from api.db import get_engine, unit_of_work
 from api.directory import import_directory
 from api.engine.risk import get_assessor
-from api.models import Feedback, SafeguardingAlert, SupportRequest
+from api.models import Feedback, SafeguardingAlert, SupportRequest, YoungPerson
 from api.notify import deliver_pending
 from api.staff import add_staff
 from tests.routes.test_pages import signed_in
@@ -73,44 +73,60 @@ def test_suicide_gets_the_crisis_answer_as_before(client):
     assert all(number in reply for number in HELP_NOW)
 
 
+# Possible harm, not yet a crisis: each is a concern on its own (checked first, so a change to the
+# labelled set that turns one into a crisis shows here rather than as a puzzling conversation test).
+CONCERNS = [
+    "a lad i talk to on snapchat keeps asking to meet up",
+    "my girlfriend checks my phone every night",
+    "i feel like a burden to everyone",
+]
+
+
+@pytest.mark.parametrize("text", CONCERNS)
+def test_possible_harm_is_a_concern(engine, text):
+    verdict = engine.understand(text).safety
+    assert verdict.at_risk and verdict.level == "concern", verdict
+
+
 def test_a_concern_checks_in_and_still_names_help(client):
     sender = new_sender()
-    reply = say(client, sender, "i met someone online whos way older and he wants to meet up, says dont tell anyone")
+    response = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": CONCERNS[0]})
+    reply = "\n".join(m["text"] for m in response.json())
+    assert reply.startswith(get_pack().render("concern", "web").text)
     assert "safe right now" in reply.lower()
     assert all(number in reply for number in ("999", "116 123", "0800 1111"))
+    payloads = {b["payload"] for m in response.json() for b in m.get("buttons", [])}
+    assert {"/affirm", "/talk_to_worker", "/crisis"} <= payloads
     [alert] = alerts_of(sender)
-    assert alert.level in ("concern", "crisis")
+    assert (alert.kind, alert.level) == ("sexual_exploitation", "concern")
 
 
 def test_yes_im_safe_after_the_check_in_is_heard(client):
     sender = new_sender()
-    say(client, sender, "everything feels pointless lately and i dont know why i bother")
-    if alerts_of(sender) and alerts_of(sender)[0].level == "concern":
-        reply = say(client, sender, "/affirm")
-        assert reply == get_pack().render("concern_safe", "web").text
+    say(client, sender, CONCERNS[1])
+    assert say(client, sender, "/affirm") == get_pack().render("concern_safe", "web").text
+    assert [a.level for a in alerts_of(sender)] == ["concern"]
 
 
-def test_no_to_are_you_safe_rises_to_crisis(client, engine):
+def test_no_to_are_you_safe_rises_to_crisis(client):
     sender = new_sender()
     say(client, sender, "/give_feedback")
-    # A concern, said mid-form: the form is left and the young person asked if they are safe.
     assert alerts_of(sender) == []
-    reply = say(client, sender, "i feel like i'm just a burden on everyone")
-    if "safe right now" not in reply.lower():
-        pytest.skip("the classifier called this a crisis straight away")
+    # A concern, said mid-form: the form is left and the young person asked if they are safe.
+    assert "safe right now" in say(client, sender, CONCERNS[2]).lower()
     reply = say(client, sender, "no")
     assert all(number in reply for number in HELP_NOW)
-    levels = [a.level for a in alerts_of(sender)]
-    assert levels[-1] == "crisis" and len(levels) == 2
+    assert [(a.kind, a.level) for a in alerts_of(sender)] == [
+        ("suicide_self_harm", "concern"),
+        ("suicide_self_harm", "crisis"),
+    ]
 
 
-def test_a_second_concern_in_a_day_is_a_crisis(client, engine):
+def test_a_second_concern_in_a_day_is_a_crisis(client):
     sender = new_sender()
-    verdict = engine.understand("i dont really see the point of anything any more").safety
-    assert verdict.at_risk
-    say(client, sender, "i dont really see the point of anything any more")
-    say(client, sender, "i just feel so empty, whats the point in me")
-    assert alerts_of(sender)[-1].level == "crisis"
+    say(client, sender, CONCERNS[1])
+    say(client, sender, CONCERNS[2])
+    assert [a.level for a in alerts_of(sender)] == ["concern", "crisis"]
 
 
 # -- every form, every message -----------------------------------------------------------------------
@@ -217,7 +233,7 @@ def test_a_nul_byte_in_a_sign_in_is_refused_politely(client):
 
 
 def test_a_nul_byte_in_a_text_message_is_stripped_after_the_signature_check(client):
-    replies = messages(text_in(client, "i want to end\u0000 my life", sender="+447700900999"))
+    replies = messages(text_in(client, "i want to end\u0000 my life", sender="+447700900962"))
     assert "999" in " ".join(replies)
 
 
@@ -228,9 +244,9 @@ WORKERS = (
 )
 YOUNG_PEOPLE = (
     "reference,first_name,mobile,status,worker_email\n"
-    "TEST-RISK-0001,Kit,07700 900941,care_leaver,sam.pa@lincs.example\n"
+    "TEST-RISK-0001,Kit,07700 900961,care_leaver,sam.pa@lincs.example\n"
 )
-KIT = "+447700900941"
+KIT = "+447700900961"
 
 
 def sign_in(client, email: str, role: str) -> TestClient:
@@ -241,6 +257,7 @@ def sign_in(client, email: str, role: str) -> TestClient:
 
 def test_the_duty_team_sees_alerts_and_the_advisor_sees_only_that_there_is_one(client, app):
     with unit_of_work() as session:
+        add_staff(session=session, email="sam.pa@lincs.example", role="advisor", password=PASSWORD)
         assert import_directory(session=session, young_people_csv=YOUNG_PEOPLE, workers_csv=WORKERS).ok
     messages(text_in(client, "/talk_to_worker", sender=KIT))
     messages(text_in(client, "skip", sender=KIT))
@@ -263,21 +280,17 @@ def test_the_duty_team_sees_alerts_and_the_advisor_sees_only_that_there_is_one(c
         assert disclosure.replace("'", "&#39;") in page.text and "Crisis" in page.text and "English" in page.text
 
     with TestClient(app) as advisor:
-        sign_in(advisor, "sam.pa@lincs.example", "advisor")
+        signed_in(advisor, "sam.pa@lincs.example")
         assert advisor.get("/staff/alerts").status_code == 403
         inbox = advisor.get("/staff/inbox").text
         assert "Safeguarding alert" in inbox and "duty team has the details" in inbox
-        request_id = None
         with Session(get_engine()) as session:
-            request = session.exec(
-                select(SupportRequest).where(SupportRequest.kind == "handoff").order_by(col(SupportRequest.id).desc())
-            ).first()
-            request_id = request.id if request else None
-        if request_id is not None:
-            page = advisor.get(f"/staff/requests/{request_id}")
-            if page.status_code == 200:
-                assert "slaps me" not in page.text  # the words are for the duty team only
-                assert "Abuse" not in page.text  # nor the kind: it may be about someone close to them
+            kit = session.exec(select(YoungPerson).where(YoungPerson.reference == "TEST-RISK-0001")).one()
+            request = session.exec(select(SupportRequest).where(SupportRequest.young_person_id == kit.id)).one()
+        page = advisor.get(f"/staff/requests/{request.id}")
+        assert page.status_code == 200 and "Safeguarding alert" in page.text
+        assert "slaps me" not in page.text  # the words are for the duty team only
+        assert "Abuse" not in page.text  # nor the kind: it may be about someone close to them
 
 
 def test_the_duty_team_is_emailed_urgent_or_concern(client, monkeypatch):

@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 RISK_THRESHOLD = 0.5
 # ...and calls it a crisis (rather than a concern) only when it is this sure and the level model agrees.
 CRISIS_RISK = 0.8
+# Contact details ("me@example.com", a phone number, a link) say nothing about harm: the classifier
+# never sees them (character n-grams of an address can look like anything).
+_CONTACT = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}|\+?\d[\d\s()-]{6,}\d|https?://\S+|www\.\S+")
 # Control characters (a NUL byte cannot even be stored in PostgreSQL); tabs and newlines stay.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -102,14 +105,16 @@ class Assessor:
         if foreign is not None:
             code, kind = foreign
             return Assessment(True, kind, "crisis", f"language:{code}", 1.0, code, code)
-        if script_of(text) not in (None, "Latin"):
-            # Another script and no crisis phrase of its language: the English classifier cannot read it.
-            return (
-                Assessment(True, hits[0].kind, "concern", f"pattern:{hits[0].id}", 1.0, language)
-                if hits
-                else (replace(NOT_AT_RISK, language=language))
-            )
-        prediction = self.classifier.predict(folded)
+        if script_of(text) not in (None, "Latin") or language not in (None, "en"):
+            # Another language and none of its crisis phrases: the English classifier cannot read it
+            # ("je me coupe les cheveux" is not self-harm). English patterns still count, as a concern.
+            if hits:
+                return Assessment(True, hits[0].kind, "concern", f"pattern:{hits[0].id}", 1.0, language)
+            return replace(NOT_AT_RISK, language=language)
+        readable = _CONTACT.sub(" ", folded).strip()
+        if not any(ch.isalpha() for ch in readable):
+            return replace(NOT_AT_RISK, language=language)
+        prediction = self.classifier.predict(readable)
         if prediction.risk >= RISK_THRESHOLD:
             level = "crisis" if prediction.risk >= CRISIS_RISK and prediction.crisis >= 0.5 else "concern"
             kind = hits[0].kind if hits else prediction.kind

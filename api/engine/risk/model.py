@@ -65,10 +65,10 @@ def _features() -> FeatureUnion:
     )
 
 
-def _pipeline(weight: str | None = "balanced") -> Pipeline:
-    return Pipeline(
-        [("features", _features()), ("clf", LogisticRegression(C=10.0, max_iter=4000, class_weight=weight))]
-    )
+def _pipeline() -> Pipeline:
+    # Unweighted: "none" (hard negatives and bot/data's everyday messages) is about as big as all the
+    # kinds together, and balancing the classes made every "my foster carer..." sentence look like harm.
+    return Pipeline([("features", _features()), ("clf", LogisticRegression(C=10.0, max_iter=4000))])
 
 
 def _proba(pipeline: Pipeline, folded: str) -> np.ndarray:
