@@ -190,7 +190,7 @@ def test_feedback_with_a_disclosure_gets_help_and_an_alert(client):
 # -- other languages ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", ["ar", "fa", "ps", "ti", "am", "pl", "vi", "sq", "so", "cy", "fr", "ro"])
+@pytest.mark.parametrize("code", ["ar", "ps", "fa", "ckb", "kmr", "ti", "am", "so", "sq", "vi", "pl", "ro", "cy", "fr"])
 def test_a_crisis_in_another_language_is_answered_in_it_first_then_in_english(client, code):
     language = get_assessor().languages[code]
     sender = new_sender()
@@ -200,6 +200,13 @@ def test_a_crisis_in_another_language_is_answered_in_it_first_then_in_english(cl
     assert all(number in "\n".join(replies[1:]) for number in HELP_NOW)  # the English answer follows
     [alert] = alerts_of(sender)
     assert alert.language == code and alert.level == "crisis"
+
+
+def test_a_crisis_in_arabic_by_text_message_names_help_in_the_first_text(client):
+    language = get_assessor().languages["ar"]
+    replies = messages(text_in(client, language.escalate[1], sender="+447700900963"))
+    assert "999" in replies[0] and "\u0627" in replies[0]  # in Arabic, before anything else
+    assert "116 123" in " ".join(replies) and "85258" in " ".join(replies)  # and the English help after it
 
 
 def test_parse_reports_the_risk_kind_level_and_language(client):
