@@ -51,8 +51,17 @@ def get_engine() -> Engine:
 
 
 def get_session() -> Iterator[Session]:
-    """A session per request (FastAPI dependency)."""
+    """A reading session per request (FastAPI dependency). Routes that write use get_write_session."""
     with Session(get_engine()) as session:
+        yield session
+
+
+def get_write_session() -> Iterator[Session]:
+    """A writing session per request (FastAPI dependency): the same discipline as every other write
+    (on SQLite the write lock is taken up front, BEGIN IMMEDIATE, and threads queue on the process's
+    writer lock), committed when the route returns and rolled back if it fails. A route that takes
+    it must not open unit_of_work() itself: the writer lock is not re-entrant."""
+    with session_scope() as session:
         yield session
 
 

@@ -8,7 +8,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
 from api.config import Settings, get_settings
-from api.db import get_session
+from api.db import get_session, get_write_session
 from api.engine.core import Engine
 from api.models import Staff
 from api.staff import SAFEGUARDING_ROLES, staff_for_token
@@ -22,6 +22,8 @@ def get_engine(request: Request) -> Engine:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+# Every route that writes takes this one (api/db.py get_write_session): one write path for all.
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 
@@ -53,5 +55,7 @@ ThemesReader = Annotated[Staff, Depends(require_role("participation", "admin"))]
 # The duty team and admins: safeguarding alerts (they hold what a young person wrote, unredacted).
 DutyTeam = Annotated[Staff, Depends(require_role(*SAFEGUARDING_ROLES))]
 
-# A row id in a path: a positive 64-bit integer (a bigger one is a 422 with the reason, not a database error).
-RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+# A row id in a path: a positive integer that the id columns hold (32-bit on PostgreSQL, whose SERIAL ids
+# stop at 2^31 - 1): a bigger one is a 422 with the reason, never a database error.
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]

@@ -73,6 +73,35 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, with_headers)
 
 
+class ServerErrorMiddleware:
+    """An unexpected error is a 500 with a reason in JSON, logged with its request id, and the connection
+    stays open: Starlette's own handler re-raises after answering, and the server then drops the
+    kept-alive connection without saying so (pure ASGI)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: dict[str, Any]) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            log.exception("unexpected error", extra={"path": scope.get("path")})
+            if started:  # half an answer is already on its way: nothing better can be said
+                raise
+            detail = "something went wrong on our side; please try again, and tell us if it keeps happening"
+            await JSONResponse({"detail": detail}, status_code=500)(scope, receive, send)
+
+
 def _reasons(exc: RequestValidationError) -> list[str]:
     """Plain-words reasons for each problem of a request."""
     reasons = []
@@ -139,6 +168,7 @@ def create_app() -> FastAPI:
         status = 400 if any("not valid JSON" in r for r in reasons) else 422
         return JSONResponse({"detail": "; ".join(reasons), "errors": reasons}, status_code=status)
 
+    app.add_middleware(ServerErrorMiddleware)
     app.add_middleware(CleanInputMiddleware)
     app.add_middleware(logs.RequestIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

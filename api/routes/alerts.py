@@ -5,7 +5,7 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
-from api.deps import DutyTeam, RowId, SessionDep
+from api.deps import DutyTeam, RowId, SessionDep, WriteSessionDep
 from api.models import SafeguardingAlert
 from api.safeguarding import STATUSES, alerts_with, set_alert_status
 
@@ -61,7 +61,7 @@ def list_alerts(staff: DutyTeam, session: SessionDep, status: str = "new") -> li
 
 
 @router.patch("/{alert_id}", response_model=AlertOut)
-def update_alert(alert_id: RowId, body: AlertUpdate, staff: DutyTeam, session: SessionDep) -> AlertOut:
+def update_alert(alert_id: RowId, body: AlertUpdate, staff: DutyTeam, session: WriteSessionDep) -> AlertOut:
     """Mark an alert acknowledged or closed (who and when are kept)."""
     alert = session.get(SafeguardingAlert, alert_id)
     if alert is None:

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from api.charts import weekly_chart
-from api.deps import RowId, SessionDep
+from api.deps import RowId, SessionDep, WriteSessionDep
 from api.feedback import (
     change_since,
     correct_themes,
@@ -96,7 +96,7 @@ def correct(
     request: Request,
     item_id: RowId,
     staff: Reader,
-    session: SessionDep,
+    session: WriteSessionDep,
     themes: Annotated[list[str], Form()] = [],  # noqa: B006  (FastAPI reads the form; none ticked is [])
     back: Annotated[str, Form(max_length=500)] = "",
     _: CsrfChecked = None,
@@ -117,7 +117,7 @@ def correct(
 def you_said(
     request: Request,
     staff: Reader,
-    session: SessionDep,
+    session: WriteSessionDep,
     theme: Annotated[str, Form(max_length=16)],
     you_said: Annotated[str, Form(max_length=1000)] = "",
     we_did: Annotated[str, Form(max_length=1000)] = "",

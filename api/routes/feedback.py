@@ -13,7 +13,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.db import unit_of_work
-from api.deps import EngineDep, RowId, SessionDep, ThemesReader
+from api.deps import EngineDep, RowId, SessionDep, ThemesReader, WriteSessionDep
 from api.directory import young_person_by_reference
 from api.engine.risk.answers import risk_replies
 from api.feedback import correct_themes, find_feedback, store_feedback
@@ -229,7 +229,7 @@ def one_feedback(item_id: RowId, staff: ThemesReader, session: SessionDep) -> Fe
 
 
 @router.patch("/{item_id}", response_model=FeedbackItem)
-def review_feedback(item_id: RowId, body: ThemesIn, staff: ThemesReader, session: SessionDep) -> FeedbackItem:
+def review_feedback(item_id: RowId, body: ThemesIn, staff: ThemesReader, session: WriteSessionDep) -> FeedbackItem:
     """Correct a piece of feedback's themes: stored, shown as reviewed, used by `caring-promise themes train`."""
     item = session.get(Feedback, item_id)
     if item is None:

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.db import unit_of_work
-from api.deps import RowId, SessionDep
+from api.deps import RowId, SessionDep, WriteSessionDep
 from api.models import Staff
 from api.requests import STATUSES, CannotReply, send_reply, set_status, visible_request, visible_requests
 from api.routes.requests import out
@@ -110,7 +110,7 @@ async def login(
 
 
 @router.post("/logout")
-def logout(request: Request, session: SessionDep, _: CsrfChecked = None) -> Response:
+def logout(request: Request, session: WriteSessionDep, _: CsrfChecked = None) -> Response:
     """Sign out (this browser's session ends on the server too)."""
     response = RedirectResponse("/staff/login", status.HTTP_303_SEE_OTHER)
     end_session(session, request, response)
@@ -151,7 +151,7 @@ def change_status(
     request: Request,
     request_id: RowId,
     staff: PageStaff,
-    session: SessionDep,
+    session: WriteSessionDep,
     new_status: Annotated[str, Form(alias="status", max_length=24)],
     note: Annotated[str, Form(max_length=2000)] = "",
     _: CsrfChecked = None,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import RowId, SessionDep, require_role
+from api.deps import RowId, SessionDep, WriteSessionDep, require_role
 from api.models import Staff, SupportRequest, Worker, YoungPerson
 from api.office_hours import office_hours
 from api.privacy import mask_number
@@ -193,7 +193,7 @@ def get_handoff(request_id: RowId, staff: CaseStaff, session: SessionDep) -> dic
 
 
 @router.patch("/handoffs/{request_id}", response_model=RequestDetail)
-def update_handoff(request_id: RowId, body: StatusChange, staff: CaseStaff, session: SessionDep) -> dict[str, Any]:
+def update_handoff(request_id: RowId, body: StatusChange, staff: CaseStaff, session: WriteSessionDep) -> dict[str, Any]:
     """Mark a handoff contacted or closed, with a note."""
     return _change(session, staff, request_id, body, "handoff")
 
@@ -223,6 +223,6 @@ def get_request(request_id: RowId, staff: CaseStaff, session: SessionDep) -> dic
 
 
 @router.patch("/requests/{request_id}", response_model=RequestDetail)
-def update_request(request_id: RowId, body: StatusChange, staff: CaseStaff, session: SessionDep) -> dict[str, Any]:
+def update_request(request_id: RowId, body: StatusChange, staff: CaseStaff, session: WriteSessionDep) -> dict[str, Any]:
     """Move a request on: a handoff open/contacted/closed; a referral sent/accepted/closed; a complaint by stage."""
     return _change(session, staff, request_id, body, None)

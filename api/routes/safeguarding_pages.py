@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.deps import RowId, SessionDep
+from api.deps import RowId, SessionDep, WriteSessionDep
 from api.engine.risk import get_assessor
 from api.engine.risk.kinds import KIND_TITLES, LEVEL_TITLES
 from api.models import SafeguardingAlert, Staff
@@ -79,7 +79,7 @@ def alert_page(request: Request, alert_id: RowId, staff: DutyTeam, session: Sess
 def change_alert_status(
     alert_id: RowId,
     staff: DutyTeam,
-    session: SessionDep,
+    session: WriteSessionDep,
     new_status: Annotated[str, Form(alias="status", max_length=16)],
     _: CsrfChecked = None,
 ) -> RedirectResponse:
