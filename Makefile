@@ -27,6 +27,8 @@ test: install ## install and run every test (SQLite, then PostgreSQL if reachabl
 	@[ -x /usr/bin/chromium ] || [ "$$(id -u)" != 0 ] || apt-get install -y -qq chromium >/dev/null 2>&1 \
 		|| (apt-get update -qq && apt-get install -y -qq chromium >/dev/null 2>&1) || true
 	@[ -x /usr/bin/chromium ] || echo "== Debian's chromium is not installed (apt-get install chromium): browser tests are skipped"
+	$(BIN)/ruff check api actions tests scripts benchmarks
+	$(BIN)/ruff format --check api actions tests scripts benchmarks
 	$(BIN)/pytest -q
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(TEST_POSTGRES_URL)'.replace('+psycopg',''), connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== the same suite on PostgreSQL"; CARING_DATABASE_URL='$(TEST_POSTGRES_URL)' $(BIN)/pytest -q; \
@@ -35,8 +37,9 @@ test: install ## install and run every test (SQLite, then PostgreSQL if reachabl
 	bash scripts/check_compose.sh
 	$(BIN)/python scripts/eval_gate.py
 
-lint: install ## ruff
+lint: install ## ruff (make test runs it too)
 	$(BIN)/ruff check api actions tests scripts benchmarks
+	$(BIN)/ruff format --check api actions tests scripts benchmarks
 
 content-check: install ## check content/ (answers, lengths, reading level, review dates)
 	$(BIN)/caring-promise content check
