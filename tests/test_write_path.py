@@ -41,10 +41,11 @@ def test_staff_writes_of_every_kind_succeed_while_conversations_chat(tmp_path):
             http.post("/webhooks/rest/webhook", json={"sender": alert_sender, "message": "i want to end my life"})
             feedback_id = http.post("/api/feedback", json={"text": "my flat is cold and damp"}).json()["id"]
             handoff_sender = f"wp-handoff-{uuid.uuid4().hex[:6]}"
-            for message in ("/talk_to_worker", "my money", "skip", "me@example.com"):
+            contact = f"{handoff_sender}@example.com"  # the PostgreSQL schema is shared with other tests
+            for message in ("/talk_to_worker", "my money", "skip", contact):
                 http.post("/webhooks/rest/webhook", json={"sender": handoff_sender, "message": message})
             [alert] = [a for a in http.get("/api/alerts", headers=api).json() if a["conversation_id"] == alert_sender]
-            [handoff] = [r for r in http.get("/api/handoffs", headers=api).json() if r["contact"] == "me@example.com"]
+            [handoff] = [r for r in http.get("/api/handoffs", headers=api).json() if r["contact"] == contact]
 
             form = http.get("/staff/login")
             http.post("/staff/login", data={"username": email, "password": PASSWORD, "csrf": _csrf(form.text)})

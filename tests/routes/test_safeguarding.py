@@ -15,19 +15,10 @@ from api.notify import deliver_pending
 from api.staff import add_staff
 from tests.routes.test_pages import signed_in
 from tests.routes.test_twilio import messages, text_in
+from tests.test_requests import web as say  # each message in turn; the answer to the last
 
 PASSWORD = "correct horse battery"
 HELP_NOW = ("999", "116 123", "85258", "0800 1111")
-
-
-def say(client, sender: str, *bodies: str) -> str:
-    """Send each message in turn; the answer to the last, as one string."""
-    texts: list[str] = []
-    for body in bodies:
-        response = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": body})
-        assert response.status_code == 200, response.text
-        texts = [m["text"] for m in response.json()]
-    return "\n".join(texts)
 
 
 def alerts_of(sender: str) -> list[SafeguardingAlert]:
