@@ -45,6 +45,7 @@ def _waited(minutes: int) -> str:
 templates.env.filters["local"] = _local
 templates.env.filters["waited"] = _waited
 templates.env.globals["theme_names"] = THEME_NAMES
+templates.env.globals["safeguarding_roles"] = SAFEGUARDING_ROLES  # who reads alerts, with the words
 
 
 def page_role(*roles: str) -> Callable[..., Staff]:

@@ -146,12 +146,13 @@ class Engine:
         else:
             understanding = self.understand(text)
             verdict = self._in_context(session, conversation, understanding)
-            if verdict.urgent or (verdict.at_risk and not self._ambiguous_in_form(state, text)):
+            # "forget it i don't want to do this any more" inside a form: stop the form, or not safe?
+            ambiguous = bool(state.active_loop) and self.risk.is_ambiguous_in_form(text)
+            if verdict.urgent or (verdict.at_risk and not ambiguous):
                 messages = self._at_risk(session, conversation, text, verdict, meta)
                 self.dialogue.cancel_form(state)
                 state.latest_action = CHECKED_IN if not verdict.urgent else "action_crisis"
-            elif self._ambiguous_in_form(state, text):
-                # "forget it i don't want to do this any more": stop the form, or not safe? Ask.
+            elif ambiguous:
                 messages = [self.pack.render(WHICH_DO_YOU_MEAN, meta["channel"]).as_message()]
             elif state.latest_action == CHECKED_IN and understanding.parse.intent == "affirm":
                 messages = [self.pack.render(SAFE_NOW, meta["channel"]).as_message()]
@@ -184,20 +185,15 @@ class Engine:
         """The verdict on this message, given what came before: a concern after another concern in the
         last day, or a "no" to "are you safe right now?", is a crisis."""
         verdict = understanding.safety
-        if verdict.urgent:
+        not_safe_now = conversation.latest_action == CHECKED_IN and understanding.parse.intent == "deny"
+        if verdict.urgent or not (verdict.at_risk or not_safe_now):
             return verdict
+        earlier = latest_alert(session, conversation.id, since=utcnow() - CONTEXT_WINDOW)
         if verdict.at_risk:
-            earlier = latest_alert(session, conversation.id, since=utcnow() - CONTEXT_WINDOW)
             return verdict.raised("more of the same") if earlier is not None else verdict
-        if conversation.latest_action == CHECKED_IN and understanding.parse.intent == "deny":
-            earlier = latest_alert(session, conversation.id, since=utcnow() - CONTEXT_WINDOW)
-            if earlier is not None:
-                return Assessment(True, earlier.kind, "concern", "", 1.0, earlier.language).raised("not safe now")
+        if earlier is None:
             return danger_now("context:not safe now")
-        return verdict
-
-    def _ambiguous_in_form(self, state: DialogueState, text: str) -> bool:
-        return bool(state.active_loop) and self.risk.is_ambiguous_in_form(text)
+        return Assessment(True, earlier.kind, "crisis", "context:not safe now", 1.0, earlier.language)
 
     def _at_risk(
         self, session: Session, conversation: Conversation, text: str, verdict: Assessment, meta: dict[str, Any]

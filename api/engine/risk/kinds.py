@@ -1,7 +1,5 @@
 """The names of risk: what kind of harm, and how soon someone must act."""
 
-from typing import Literal
-
 # The kinds of harm the risk check knows, in the order an answer is chosen when two apply.
 KINDS = (
     "medical_emergency",  # needs a doctor or an ambulance now: 999 and A&E first
@@ -14,17 +12,6 @@ KINDS = (
     "neglect",  # no food, no heating, a hungry baby
     "restriction",  # restrictive practice in care: locked in, phone or shoes taken
 )
-Kind = Literal[
-    "medical_emergency",
-    "danger_now",
-    "suicide_self_harm",
-    "abuse",
-    "sexual_exploitation",
-    "criminal_exploitation",
-    "domestic_abuse",
-    "neglect",
-    "restriction",
-]
 # What staff pages call each kind and level.
 KIND_TITLES = {
     "medical_emergency": "Medical emergency",
@@ -41,7 +28,6 @@ LEVEL_TITLES = {"crisis": "Crisis: act now", "concern": "Concern: review and che
 # crisis: act now (an urgent alert, the kind's answer first). concern: possible harm (a warm check-in
 # that still names help that works now, and an alert for the duty team to review).
 LEVELS = ("crisis", "concern")
-Level = Literal["crisis", "concern"]
 # Abuse and exploitation answers add the council's children's services and what exploitation is.
 HARM_BY_OTHERS = frozenset(
     {"abuse", "sexual_exploitation", "criminal_exploitation", "domestic_abuse", "neglect", "restriction"}
