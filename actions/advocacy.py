@@ -19,7 +19,7 @@ from actions.forms import (
     tell_progress_of,
 )
 from api.models import YoungPerson
-from api.requests import start_advocacy
+from api.services.requests import start_advocacy
 
 SLOTS = ["advocacy_about", "advocacy_meeting", "advocacy_contact"]
 

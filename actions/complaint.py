@@ -19,8 +19,8 @@ from actions.forms import (
     tell_progress_of,
 )
 from api.models import YoungPerson
-from api.office_hours import office_hours
-from api.requests import start_complaint
+from api.services.office_hours import office_hours
+from api.services.requests import start_complaint
 
 SLOTS = ["complaint_what", "complaint_outcome", "complaint_contact"]
 

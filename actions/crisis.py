@@ -1,6 +1,6 @@
 """The crisis reply, for when the real Rasa server recognises a crisis itself.
 
-The api checks every message for risk before any engine sees it (api/engine/risk/); this
+The api checks every message for risk before any engine sees it (api/risk/); this
 action is the second net when the Rasa server's own model calls a message `crisis`.
 """
 
@@ -11,9 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import channel_of, reference_of, utter_reply
 from api.db import unit_of_work
-from api.engine.risk import danger_now, get_assessor
-from api.engine.risk.answers import risk_replies
-from api.safeguarding import record_alert
+from api.risk import danger_now, get_assessor
+from api.risk.answers import risk_replies
+from api.services.safeguarding import record_alert
 
 
 class ActionCrisis(Action):

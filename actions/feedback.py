@@ -10,7 +10,7 @@ from actions.content import channel_of, reference_of, say
 from actions.forms import CANCELLED, asks_for_progress, is_cancel, stop_form
 from api.content import get_pack
 from api.db import unit_of_work
-from api.feedback import store_feedback, you_said_we_did
+from api.services.feedback import store_feedback, you_said_we_did
 
 
 class ActionAskFeedbackText(Action):

@@ -12,11 +12,11 @@ from sqlmodel import Session
 from actions.content import channel_of, reference_of, say
 from api.content import get_pack
 from api.db import unit_of_work
-from api.directory import young_person_by_reference
 from api.models import SupportRequest, Worker, YoungPerson
-from api.office_hours import office_hours
 from api.privacy import normalise_number
-from api.requests import STAGE1_LATEST_WORKING_DAYS, STAGE1_WORKING_DAYS, is_late, requests_of
+from api.services.directory import young_person_by_reference
+from api.services.office_hours import office_hours
+from api.services.requests import STAGE1_LATEST_WORKING_DAYS, STAGE1_WORKING_DAYS, is_late, requests_of
 
 NOT_GIVEN = "-"  # a skipped question (a slot left empty would be asked again)
 CANCELLED = "cancelled"  # every slot of a form the young person stopped

@@ -24,7 +24,7 @@ from actions.forms import (
     words,
 )
 from api.models import YoungPerson
-from api.requests import start_handoff
+from api.services.requests import start_handoff
 
 SLOTS = ["handoff_topic", "handoff_urgency", "handoff_contact"]
 TODAY = ("today", "now", "urgent", "asap", "straight away", "right away", "soon as", "tonight", "quick")

@@ -91,7 +91,7 @@ def sms(
     from twilio.request_validator import RequestValidator
 
     from api.config import get_settings
-    from api.sms import segments
+    from api.texting.text import segments
 
     settings = get_settings()
     path = "/webhooks/twilio/webhook"
@@ -129,8 +129,8 @@ def safety_eval(
 ) -> None:
     """Recall by kind and the false-alarm rate, cross-validated on the labelled set."""
     from api.config import get_settings
-    from api.engine.rasa_data import load_project
-    from api.engine.risk.evaluate import cross_validate
+    from api.nlp.rasa_data import load_project
+    from api.risk.evaluate import cross_validate
 
     settings = get_settings()
     everyday = [text for text, intent in load_project(settings.bot_dir).nlu.examples if intent != "crisis"]
@@ -147,8 +147,8 @@ def safety_eval(
 @safety_app.command("check")
 def safety_check(text: str) -> None:
     """What the risk check makes of one message: folded text, kind, level, language, what matched."""
-    from api.engine.risk import get_assessor
-    from api.engine.risk.text import fold
+    from api.nlp.text import fold
+    from api.risk import get_assessor
 
     verdict = get_assessor().assess(text)
     typer.echo(f"folded:   {fold(text)}")
@@ -168,9 +168,9 @@ def staff_add(
 ) -> None:
     """Create a staff account (or reset its role and password)."""
     from api.db import unit_of_work
-    from api.directory import link_staff
     from api.models import Worker
-    from api.staff import add_staff
+    from api.services.directory import link_staff
+    from api.services.staff import add_staff
 
     try:
         with unit_of_work() as session:
@@ -193,7 +193,7 @@ def staff_add(
 def staff_remove(email: str) -> None:
     """Delete a staff account and sign it out everywhere (someone who has left)."""
     from api.db import unit_of_work
-    from api.staff import remove_staff
+    from api.services.staff import remove_staff
 
     with unit_of_work() as session:
         removed = remove_staff(session=session, email=email)
@@ -229,7 +229,7 @@ def directory_import(
 ) -> None:
     """Check every row of both files, then add or update them all (nothing is imported if a row is wrong)."""
     from api.db import unit_of_work
-    from api.directory import WORKER_COLUMNS, YOUNG_PEOPLE_COLUMNS, import_files
+    from api.services.directory import WORKER_COLUMNS, YOUNG_PEOPLE_COLUMNS, import_files
 
     with unit_of_work() as session:  # a report with problems has written nothing
         report = import_files(session=session, young_people=young_people, workers=workers)
@@ -253,8 +253,8 @@ app.add_typer(themes_app, name="themes")
 @themes_app.command("train")
 def themes_train(check: bool = typer.Option(True, help="also measure it with 5-fold cross-validation")) -> None:
     """Train on content/themes/examples.yml plus the dashboard's corrections; servers use it at their next start."""
-    from api import themes
     from api.config import get_settings
+    from api.services import themes
 
     examples, corrections = themes.load_examples(themes.examples_path()), themes.corrections()
     themes.get_classifier.cache_clear()
@@ -275,8 +275,8 @@ app.add_typer(notify_app, name="notify")
 def notify_send() -> None:
     """Escalate handoffs past their time, then send every notification waiting in the outbox now (the
     server does both every few seconds)."""
-    from api.notify import deliver_pending
-    from api.requests import escalate_overdue
+    from api.services.notify import deliver_pending
+    from api.services.requests import escalate_overdue
 
     escalated = 0
     while found := escalate_overdue():
@@ -291,7 +291,7 @@ def notify_send() -> None:
 def purge() -> None:
     """Delete feedback and conversations past their retention periods; say what was deleted."""
     from api.config import get_settings
-    from api.retention import purge as run_purge
+    from api.services.retention import purge as run_purge
 
     settings = get_settings()
     report = run_purge(settings)
@@ -310,8 +310,8 @@ def content_check(council: str = typer.Option(None, help="council folder (defaul
     """Fail on anything a reviewer must fix; list the settings the council still has to fill in."""
     from api.config import get_settings
     from api.content import ContentPack, check_pack
-    from api.engine.risk.check import REQUIRED_ANSWERS, check_safety
     from api.intents import CONTRACT_INTENTS
+    from api.risk.check import REQUIRED_ANSWERS, check_safety
 
     settings = get_settings()
     pack = ContentPack(settings.content_dir / (council or settings.council))

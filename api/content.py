@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from api.gsm import SEGMENT, gsm7_length, non_gsm_chars
+from api.texting.gsm import SEGMENT, gsm7_length, non_gsm_chars
 
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 # Flesch-Kincaid grade 9 is a reading age of about 14: below our youngest user (16), with room

@@ -11,7 +11,7 @@ from api.config import Settings, get_settings
 from api.db import get_session, get_write_session
 from api.engine.core import Engine
 from api.models import Staff
-from api.staff import SAFEGUARDING_ROLES, staff_for_token
+from api.services.staff import SAFEGUARDING_ROLES, staff_for_token
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 

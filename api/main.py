@@ -11,27 +11,16 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from api import demo, logs, migrate
-from api import themes as theme_model
+from api import logs, migrate
 from api.config import ROOT, Settings, get_settings
 from api.engine.core import Engine
-from api.inbound import CleanInputMiddleware
-from api.notify import OutboxWorker
-from api.routes import (
-    alerts,
-    auth,
-    chat,
-    dashboard,
-    feedback,
-    health,
-    nlu,
-    pages,
-    requests,
-    rest,
-    safeguarding_pages,
-    themes,
-    twilio,
-)
+from api.routes import alerts, auth, chat, feedback, health, nlu, requests, rest, themes, twilio
+from api.routes.middleware import CleanInputMiddleware
+from api.routes.pages import alerts as alert_pages
+from api.routes.pages import dashboard, inbox
+from api.services import demo
+from api.services import themes as theme_model
+from api.services.notify import OutboxWorker
 
 log = logging.getLogger(__name__)
 
@@ -183,9 +172,9 @@ def create_app() -> FastAPI:
         themes,
         alerts,
         requests,
-        pages,
+        inbox,
         dashboard,
-        safeguarding_pages,
+        alert_pages,
         chat,
     ):
         app.include_router(module.router)

@@ -45,7 +45,7 @@ class SafeguardingAlert(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: str = Field(index=True, max_length=128)
     channel: str = Field(default="web", max_length=16)
-    kind: str = Field(max_length=32)  # one of api.engine.risk.KINDS
+    kind: str = Field(max_length=32)  # one of api.risk.KINDS
     level: str = Field(default="crisis", max_length=16)  # crisis (act now) | concern (review and check in)
     language: str | None = Field(default=None, max_length=16)  # the message's language, when it could be told
     matched: str = Field(default="", max_length=200)  # what triggered it: pattern:<id>, language:<code>, classifier...
@@ -138,7 +138,7 @@ class Worker(SQLModel, table=True):
 class SupportRequest(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(index=True, max_length=16)  # handoff | advocacy | complaint
-    status: str = Field(index=True, max_length=24)  # see api/requests.py STATUSES
+    status: str = Field(index=True, max_length=24)  # see api/services/requests.py STATUSES
     conversation_id: str = Field(index=True, max_length=128)
     channel: str = Field(default="web", max_length=16)
     young_person_id: int | None = Field(default=None, index=True, foreign_key="youngperson.id", ondelete="SET NULL")

@@ -8,8 +8,8 @@ import yaml
 
 from api.config import get_settings
 from api.content import ContentPack, check_pack, load_pack
-from api.gsm import gsm7_length, is_gsm7
 from api.intents import CONTRACT_INTENTS
+from api.texting.gsm import gsm7_length, is_gsm7
 
 REQUIRED = CONTRACT_INTENTS + ("fallback",)
 

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from api.cli import app as cli
 from api.db import get_engine, unit_of_work
-from api.directory import ImportReport, import_directory
 from api.models import Staff, Worker, YoungPerson
-from api.staff import add_staff
+from api.services.directory import ImportReport, import_directory
+from api.services.staff import add_staff
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"

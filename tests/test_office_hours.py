@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from api import office_hours as clock
 from api.config import get_settings
-from api.office_hours import OfficeHours
+from api.services import office_hours as clock
+from api.services.office_hours import OfficeHours
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -1,6 +1,6 @@
 """A person takes it up: talk to my worker, an advocate, a complaint, over SMS and the web chat.
 
-Time is frozen (api.office_hours.now); texts go to a fake Twilio and mail to an SMTP sink on 127.0.0.1.
+Time is frozen (api.services.office_hours.now); texts go to a fake Twilio and mail to an SMTP sink on 127.0.0.1.
 """
 
 from datetime import datetime
@@ -9,14 +9,14 @@ from types import SimpleNamespace
 import pytest
 from sqlmodel import Session, col, select
 
-from api import office_hours as clock
 from api.config import get_settings
 from api.db import get_engine, unit_of_work
-from api.directory import import_directory
 from api.models import Conversation, Notification, RequestEvent, SafeguardingAlert, SupportRequest, Worker
-from api.notify import deliver_pending
 from api.privacy import conversation_id_for
-from api.requests import escalate_overdue, set_status
+from api.services import office_hours as clock
+from api.services.directory import import_directory
+from api.services.notify import deliver_pending
+from api.services.requests import escalate_overdue, set_status
 from tests.fakes.smtp_sink import SmtpSink
 from tests.fakes.twilio_api import FakeTwilio
 from tests.routes.test_twilio import messages, text_in

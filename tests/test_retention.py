@@ -9,7 +9,7 @@ from api.cli import app as cli
 from api.config import get_settings
 from api.db import unit_of_work
 from api.models import Conversation, Feedback, SafeguardingAlert, Turn, utcnow
-from api.retention import purge
+from api.services.retention import purge
 
 
 def test_purge_deletes_what_is_old_and_keeps_alerts(app, session):

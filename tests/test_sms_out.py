@@ -8,9 +8,9 @@ from twilio.rest import Client
 from api.config import get_settings
 from api.db import unit_of_work
 from api.models import OutboundSms
-from api.optout import is_opted_out, set_opt_out
 from api.privacy import number_key
-from api.sms_out import LocalTwilioHttpClient, SmsSender
+from api.texting.optout import is_opted_out, set_opt_out
+from api.texting.sender import LocalTwilioHttpClient, SmsSender
 from tests.fakes.twilio_api import FakeTwilio
 
 

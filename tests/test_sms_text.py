@@ -3,8 +3,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.gsm import is_gsm7
-from api.sms import MORE_HINT, UCS2_SEGMENT, numbered_options, segments, split_for_sms, to_gsm
+from api.texting.gsm import is_gsm7
+from api.texting.text import MORE_HINT, UCS2_SEGMENT, numbered_options, segments, split_for_sms, to_gsm
 
 words = st.text(alphabet=st.characters(codec="ascii", categories=("L", "N")), min_size=1, max_size=12)
 sentences = st.lists(words, min_size=1, max_size=25).map(lambda ws: " ".join(ws) + ".")

@@ -6,7 +6,7 @@ import pytest
 
 from api.config import get_settings
 from api.redact import redact
-from api.themes import THEMES, LexiconCounts, load_examples, load_lexicon, load_or_train
+from api.services.themes import THEMES, LexiconCounts, load_examples, load_lexicon, load_or_train
 
 
 def test_examples_are_valid_and_cover_every_theme():
@@ -23,7 +23,7 @@ def test_bad_label_is_refused(tmp_path: Path):
 
 
 def test_clear_feedback_gets_its_theme(app):
-    from api.themes import get_classifier
+    from api.services.themes import get_classifier
 
     classifier = get_classifier()
     assert "accommodation" in classifier.classify("the heating in my flat is broken and its freezing").themes
@@ -46,7 +46,7 @@ def test_the_lexicon_is_valid_and_counts_whole_words_and_endings(tmp_path: Path)
 
 
 def test_a_priority_is_recognised_from_its_everyday_words(app):
-    from api.themes import get_classifier
+    from api.services.themes import get_classifier
 
     # Words no labelled example uses (measured: without the lexicon both get no theme at all).
     assert "health" in get_classifier().classify("i vape too much").themes

@@ -88,8 +88,8 @@ def test_an_sms_retry_to_the_other_process_is_not_processed_twice(two_servers):
 
     from twilio.request_validator import RequestValidator
 
+    from api.channels.sms import conversation_id_for
     from api.config import get_settings
-    from api.sms_channel import conversation_id_for
 
     urls, db_path = two_servers
     sender = "+447700900361"

@@ -19,12 +19,12 @@ from api.db import unit_of_work
 from api.engine.actions import ActionRunner
 from api.engine.dialogue import Dialogue, DialogueState, Turn
 from api.engine.nlu import EntityExtractor, IntentClassifier, Parse
-from api.engine.rasa_data import BotProject, load_project
-from api.engine.risk import NOT_AT_RISK, Assessment, clean_text, danger_now, get_assessor
-from api.engine.risk.answers import SAFE_NOW, WHICH_DO_YOU_MEAN, risk_replies
 from api.models import Conversation, utcnow
 from api.models import Turn as TurnRow
-from api.safeguarding import CONTEXT_WINDOW, latest_alert, record_alert
+from api.nlp.rasa_data import BotProject, load_project
+from api.risk import NOT_AT_RISK, Assessment, clean_text, danger_now, get_assessor
+from api.risk.answers import SAFE_NOW, WHICH_DO_YOU_MEAN, risk_replies
+from api.services.safeguarding import CONTEXT_WINDOW, latest_alert, record_alert
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from api.engine.actions import ActionRunner
 from api.engine.nlu import FALLBACK_INTENT, Parse
-from api.engine.rasa_data import BotProject, Rule
+from api.nlp.rasa_data import BotProject, Rule
 
 
 @dataclass

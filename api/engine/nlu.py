@@ -18,8 +18,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from api.engine.model_cache import load_or_build
-from api.engine.rasa_data import BotProject
+from api.nlp.model_cache import load_or_build
+from api.nlp.rasa_data import BotProject
 
 log = logging.getLogger(__name__)
 

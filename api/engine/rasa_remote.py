@@ -14,7 +14,7 @@ import httpx
 from api.config import Settings
 from api.engine.core import Engine
 from api.engine.dialogue import DialogueState, Turn
-from api.engine.rasa_data import load_project
+from api.nlp.rasa_data import load_project
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from api.deps import DutyTeam, RowId, SessionDep, WriteSessionDep
 from api.models import SafeguardingAlert
-from api.safeguarding import STATUSES, alerts_with, set_alert_status
+from api.services.safeguarding import STATUSES, alerts_with, set_alert_status
 
 router = APIRouter(prefix="/api/alerts", tags=["safeguarding"])
 

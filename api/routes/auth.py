@@ -7,7 +7,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from starlette.concurrency import run_in_threadpool
 
 from api.db import unit_of_work
-from api.staff import LockedOut, authenticate, issue_token
+from api.services.staff import LockedOut, authenticate, issue_token
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.chat import answer, forget, transcript
+from api.channels.web import answer, forget, transcript
 from api.config import get_settings
 from api.content import get_pack
 from api.deps import EngineDep
-from api.views import templates
+from api.routes.pages.views import templates
 
 router = APIRouter(tags=["chat"], include_in_schema=False)
 COOKIE = "cp_chat"

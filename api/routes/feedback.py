@@ -14,12 +14,12 @@ from starlette.concurrency import run_in_threadpool
 
 from api.db import unit_of_work
 from api.deps import EngineDep, RowId, SessionDep, ThemesReader, WriteSessionDep
-from api.directory import young_person_by_reference
-from api.engine.risk.answers import risk_replies
-from api.feedback import correct_themes, find_feedback, store_feedback
 from api.models import Feedback, FeedbackPublic
-from api.ratelimit import SlidingWindowLimiter
-from api.safeguarding import record_alert
+from api.risk.answers import risk_replies
+from api.routes.ratelimit import SlidingWindowLimiter
+from api.services.directory import young_person_by_reference
+from api.services.feedback import correct_themes, find_feedback, store_feedback
+from api.services.safeguarding import record_alert
 
 router = APIRouter(prefix="/api/feedback", tags=["feedback"])
 

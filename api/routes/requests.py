@@ -13,9 +13,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import RowId, SessionDep, WriteSessionDep, require_role
 from api.models import Staff, SupportRequest, Worker, YoungPerson
-from api.office_hours import office_hours
 from api.privacy import mask_number
-from api.requests import (
+from api.services.office_hours import office_hours
+from api.services.requests import (
     CannotReply,
     is_late,
     reply_number,
@@ -25,8 +25,8 @@ from api.requests import (
     visible_request,
     visible_requests,
 )
-from api.safeguarding import alert_summary, open_alerts_about
-from api.staff import SAFEGUARDING_ROLES
+from api.services.safeguarding import alert_summary, open_alerts_about
+from api.services.staff import SAFEGUARDING_ROLES
 
 router = APIRouter(prefix="/api", tags=["requests"])
 
@@ -98,7 +98,7 @@ WITHHELD = "[This message went to the duty team as a safeguarding alert.]"
 
 def out(session: Session, request: SupportRequest, viewer: Staff, detail: bool = False) -> dict[str, Any]:
     """The API (and staff page) view of a request, with any safeguarding alert about the young person
-    (what they wrote only for the duty team: see api/safeguarding.py alert_summary)."""
+    (what they wrote only for the duty team: see api/services/safeguarding.py alert_summary)."""
     person = session.get(YoungPerson, request.young_person_id) if request.young_person_id else None
     worker = session.get(Worker, request.worker_id) if request.worker_id else None
     number = reply_number(session=session, request=request)

@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from api.chat import answer
+from api.channels.web import answer
 from api.deps import EngineDep
 
 router = APIRouter(prefix="/webhooks/rest", tags=["conversation"])

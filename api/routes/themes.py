@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import SessionDep, ThemesReader
-from api.feedback import find_feedback, summarise
+from api.services.feedback import find_feedback, summarise
 
 router = APIRouter(prefix="/api/themes", tags=["themes"])
 

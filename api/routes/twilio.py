@@ -6,11 +6,11 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from starlette.concurrency import run_in_threadpool
 from twilio.request_validator import RequestValidator
 
+from api.channels.sms import Inbound, SmsChannel
 from api.config import Settings
 from api.deps import EngineDep, SettingsDep
-from api.engine.risk import clean_text
-from api.sms_channel import Inbound, SmsChannel
-from api.sms_out import record_status
+from api.risk import clean_text
+from api.texting.sender import record_status
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from twilio.request_validator import RequestValidator
 
 from api.config import get_settings
 from api.db import get_engine, unit_of_work
-from api.directory import import_directory, link_staff
 from api.main import create_app
 from api.models import Conversation, SafeguardingAlert
-from api.staff import add_staff
+from api.services.directory import import_directory, link_staff
+from api.services.staff import add_staff
 from tests.fakes.twilio_api import FakeTwilio
 from tests.processes import free_port
 

@@ -3,7 +3,7 @@
 import shutil
 
 from api.engine.nlu import IntentClassifier
-from api.engine.rasa_data import load_project
+from api.nlp.rasa_data import load_project
 
 
 def _small_project(tmp_path, bot_dir):
@@ -52,7 +52,7 @@ def _phrasings() -> list[tuple[str, str]]:
 
 
 def test_young_peoples_own_phrasings_get_their_intent(engine):
-    from api.engine.rasa_data import load_project
+    from api.nlp.rasa_data import load_project
 
     trained = {text.lower() for text, _ in load_project(engine.settings.bot_dir).nlu.examples}
     phrasings = _phrasings()

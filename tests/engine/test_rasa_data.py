@@ -3,8 +3,8 @@
 from collections import Counter
 
 from api.config import get_settings
-from api.engine.rasa_data import load_project, strip_entities
 from api.intents import CONTRACT_INTENTS
+from api.nlp.rasa_data import load_project, strip_entities
 
 
 def test_every_contract_intent_has_at_least_30_examples_and_is_in_the_domain():

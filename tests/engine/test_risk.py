@@ -5,12 +5,12 @@ from pathlib import Path
 import pytest
 
 from api.config import get_settings
-from api.engine.risk import KINDS, get_assessor
-from api.engine.risk.check import check_safety
-from api.engine.risk.languages import load_languages
-from api.engine.risk.model import NONE, load_labelled
-from api.engine.risk.patterns import load_patterns
-from api.engine.risk.text import fold
+from api.nlp.text import fold
+from api.risk import KINDS, get_assessor
+from api.risk.check import check_safety
+from api.risk.languages import load_languages
+from api.risk.model import NONE, load_labelled
+from api.risk.patterns import load_patterns
 
 SAFETY = Path(get_settings().content_dir) / "safety"
 PATTERNS = load_patterns(SAFETY / "patterns.yml")

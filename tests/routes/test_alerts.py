@@ -6,9 +6,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
 from api.db import unit_of_work
-from api.directory import import_directory
 from api.models import SafeguardingAlert
-from api.staff import add_staff
+from api.services.directory import import_directory
+from api.services.staff import add_staff
 from tests.routes.test_pages import login_token, signed_in
 from tests.routes.test_twilio import messages, text_in
 

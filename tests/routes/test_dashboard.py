@@ -8,12 +8,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from api.charts import weekly_chart
 from api.cli import app as cli
 from api.db import get_engine, unit_of_work
-from api.feedback import recurring_phrases
 from api.models import Feedback, YouSaidWeDid
-from api.staff import add_staff
+from api.routes.pages.charts import weekly_chart
+from api.services.feedback import recurring_phrases
+from api.services.staff import add_staff
 from tests.routes.test_pages import login_token
 
 PASSWORD = "correct horse battery"
@@ -99,7 +99,7 @@ def test_corrections_teach_the_classifier(app, said):
     result = CliRunner().invoke(cli, ["themes", "train", "--no-check"])
     assert result.exit_code == 0, result.output
     assert re.search(r"and [1-9]\d* reviewed correction", result.output)
-    from api import themes
+    from api.services import themes
 
     assert any(e.text == row.text and "health" in e.themes for e in themes.corrections())
 

@@ -3,8 +3,8 @@
 from sqlmodel import select
 
 from api.models import Feedback, SafeguardingAlert
-from api.ratelimit import SlidingWindowLimiter
 from api.routes import feedback as feedback_route
+from api.routes.ratelimit import SlidingWindowLimiter
 
 
 def test_feedback_is_stored_redacted_with_themes(client, session):

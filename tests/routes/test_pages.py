@@ -6,8 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.db import unit_of_work
-from api.directory import import_directory, link_staff
-from api.staff import add_staff
+from api.services.directory import import_directory, link_staff
+from api.services.staff import add_staff
 from tests.routes.test_twilio import messages, text_in
 
 PASSWORD = "correct horse battery"

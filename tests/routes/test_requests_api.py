@@ -4,10 +4,10 @@ import pytest
 from sqlmodel import Session, select
 
 from api.db import get_engine, unit_of_work
-from api.directory import import_directory, link_staff
 from api.models import Turn
 from api.privacy import conversation_id_for
-from api.staff import add_staff
+from api.services.directory import import_directory, link_staff
+from api.services.staff import add_staff
 from tests.fakes.twilio_api import FakeTwilio
 from tests.routes.test_twilio import messages, text_in
 

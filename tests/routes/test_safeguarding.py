@@ -8,11 +8,11 @@ from sqlmodel import Session, col, select
 
 from api.content import get_pack
 from api.db import get_engine, unit_of_work
-from api.directory import import_directory
-from api.engine.risk import get_assessor
 from api.models import Feedback, SafeguardingAlert, SupportRequest, YoungPerson
-from api.notify import deliver_pending
-from api.staff import add_staff
+from api.risk import get_assessor
+from api.services.directory import import_directory
+from api.services.notify import deliver_pending
+from api.services.staff import add_staff
 from tests.routes.test_pages import signed_in
 from tests.routes.test_twilio import messages, text_in
 from tests.test_requests import web as say  # each message in turn; the answer to the last

@@ -6,9 +6,9 @@ from typer.testing import CliRunner
 
 from api.cli import app as cli
 from api.db import get_engine, unit_of_work
-from api.directory import import_directory
 from api.models import Feedback
-from api.staff import add_staff
+from api.services.directory import import_directory
+from api.services.staff import add_staff
 from tests.routes.test_twilio import messages, text_in
 
 PASSWORD = "correct horse battery"

@@ -7,11 +7,11 @@ import pytest
 from sqlmodel import select
 from twilio.request_validator import RequestValidator
 
+from api.channels.sms import conversation_id_for
 from api.config import get_settings
 from api.content import get_pack
-from api.gsm import is_gsm7
 from api.models import InboundSms, Turn, YoungPerson
-from api.sms_channel import conversation_id_for
+from api.texting.gsm import is_gsm7
 
 PATH = "/webhooks/twilio/webhook"
 LOCAL_URL = "http://testserver" + PATH
@@ -130,8 +130,8 @@ def test_every_reply_is_at_most_three_gsm7_texts(client):
 
 
 def test_more_sends_the_rest_once(client, engine):
+    from api.channels.sms import SmsChannel
     from api.db import unit_of_work
-    from api.sms_channel import SmsChannel
 
     sender = "+447700900007"
     long_text = " ".join(f"Sentence number {i} is here." for i in range(20))  # about 3.5 texts
@@ -162,7 +162,7 @@ def test_known_young_person_is_greeted_by_first_name_unknown_is_not(client, sess
 
 
 def test_twiml_escapes_ampersands_and_angle_brackets():
-    from api.sms_channel import twiml
+    from api.channels.sms import twiml
 
     xml = twiml(["Money & housing <help>"])
     assert [m.text for m in ET.fromstring(xml).iter("Message")] == ["Money & housing <help>"]

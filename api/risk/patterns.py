@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from api.engine.risk.kinds import check_kind, check_level
+from api.risk.kinds import check_kind, check_level
 
 _SLOT = re.compile(r"\{([a-z_]+)\}")
 

@@ -3,7 +3,7 @@
 A notification is written in the same transaction as the request it is about, and sent after that
 commits by `deliver_pending` (a background loop in each server process, and `caring-promise notify
 send`). A crash between the two loses nothing: the row waits as `pending`. Texts go through the
-outbound SMS service (api/sms_out.py), email through SMTP when it is configured.
+outbound SMS service (api/texting/sender.py), email through SMTP when it is configured.
 """
 
 import logging
@@ -104,7 +104,7 @@ def _send_email(settings: Settings, notification: Notification) -> None:
 def _deliver(settings: Settings, notification: Notification) -> tuple[str, str | None]:
     """(status, error) after one try."""
     if notification.channel == "sms":
-        from api.sms_out import SmsSender  # the Twilio client is built only when a text goes
+        from api.texting.sender import SmsSender  # the Twilio client is built only when a text goes
 
         record = SmsSender(settings).send(to=notification.to, body=notification.body, purpose="notification")
         if record.status in {"failed", "blocked"}:
@@ -170,7 +170,7 @@ class OutboxWorker:
 
 def run_round() -> int:
     """One round of the outbox: escalate handoffs past their time, then send what is waiting."""
-    from api.requests import escalate_overdue  # requests queue notifications: imported here, not at the top
+    from api.services.requests import escalate_overdue  # requests queue notifications: imported here, not at the top
 
     escalate_overdue()
     return deliver_pending()

@@ -8,10 +8,10 @@ miss its crisis examples or match its calm ones. Notes: translations no fluent s
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from api.engine.risk.languages import load_languages
-from api.engine.risk.model import load_labelled
-from api.engine.risk.patterns import load_patterns
-from api.engine.risk.text import fold
+from api.nlp.text import fold
+from api.risk.languages import load_languages
+from api.risk.model import load_labelled
+from api.risk.patterns import load_patterns
 
 # Every language's crisis answer names these (the English one after it names the rest).
 ANSWER_NUMBERS = ("999", "116 123", "0800 1111")

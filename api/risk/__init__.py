@@ -5,8 +5,8 @@ person is told; `kinds.py` names the kinds and levels; `text.py` folds a message
 `evaluate.py` cross-validates the classifier. The data is in content/safety/.
 """
 
-from api.engine.risk.assess import NOT_AT_RISK, Assessment, Assessor, clean_text, danger_now, get_assessor
-from api.engine.risk.kinds import HARM_BY_OTHERS, KINDS, LEVELS
+from api.risk.assess import NOT_AT_RISK, Assessment, Assessor, clean_text, danger_now, get_assessor
+from api.risk.kinds import HARM_BY_OTHERS, KINDS, LEVELS
 
 __all__ = [
     "HARM_BY_OTHERS",

@@ -19,9 +19,9 @@ from twilio.rest import Client
 from api.config import Settings, get_settings
 from api.db import unit_of_work
 from api.models import OutboundSms, utcnow
-from api.optout import is_opted_out, set_opt_out
 from api.privacy import mask_number, normalise_number, number_key
-from api.sms import to_gsm
+from api.texting.optout import is_opted_out, set_opt_out
+from api.texting.text import to_gsm
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import MultiLabelBinarizer
 
-from api.engine.model_cache import load_or_build
 from api.engine.nlu import normalise
+from api.nlp.model_cache import load_or_build
 
 log = logging.getLogger(__name__)
 

@@ -17,13 +17,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from api.config import get_settings
-from api.engine.model_cache import load_or_build
-from api.engine.rasa_data import load_project
-from api.engine.risk.kinds import KINDS
-from api.engine.risk.languages import LANGUAGE_NAMES, Language, detect, load_languages, script_of
-from api.engine.risk.model import RiskClassifier, digest_of, load_labelled
-from api.engine.risk.patterns import PatternSet, load_patterns
-from api.engine.risk.text import fold
+from api.nlp.model_cache import load_or_build
+from api.nlp.rasa_data import load_project
+from api.nlp.text import fold
+from api.risk.kinds import KINDS
+from api.risk.languages import LANGUAGE_NAMES, Language, detect, load_languages, script_of
+from api.risk.model import RiskClassifier, digest_of, load_labelled
+from api.risk.patterns import PatternSet, load_patterns
 
 log = logging.getLogger(__name__)
 # The classifier alone flags a message from this probability of harm (cross-validated on

@@ -10,9 +10,12 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from api.charts import weekly_chart
 from api.deps import RowId, SessionDep, WriteSessionDep
-from api.feedback import (
+from api.models import Feedback, Staff
+from api.routes.feedback import Filters, FiltersDep, _items, csv_response, filtered
+from api.routes.pages.charts import weekly_chart
+from api.routes.pages.views import CsrfChecked, page_role, render
+from api.services.feedback import (
     change_since,
     correct_themes,
     find_feedback,
@@ -21,11 +24,8 @@ from api.feedback import (
     summarise,
     you_said_we_did,
 )
-from api.models import Feedback, Staff
-from api.office_hours import office_hours
-from api.routes.feedback import Filters, FiltersDep, _items, csv_response, filtered
-from api.themes import THEMES
-from api.views import CsrfChecked, page_role, render
+from api.services.office_hours import office_hours
+from api.services.themes import THEMES
 
 router = APIRouter(prefix="/staff/dashboard", tags=["pages"], include_in_schema=False)
 Reader = Annotated[Staff, Depends(page_role("participation", "admin"))]

@@ -1,7 +1,7 @@
 """Requests a young person starts and a person takes up: handoffs, advocacy referrals, complaints.
 
 Each is stored with a status and a history, routed to a named person or inbox, and notified through
-the outbox (api/notify.py) in the same transaction. Staff see only what their role allows: an
+the outbox (api/services/notify.py) in the same transaction. Staff see only what their role allows: an
 advisor their own handoffs, an admin everything.
 """
 
@@ -16,9 +16,9 @@ from sqlmodel import Session, col, or_, select, update
 from api.config import get_settings
 from api.db import unit_of_work
 from api.models import OutboundSms, RequestEvent, Staff, SupportRequest, Turn, Worker, YoungPerson, utcnow
-from api.notify import queue_notification, render_notification
-from api.office_hours import office_hours
 from api.privacy import conversation_id_for, normalise_number
+from api.services.notify import queue_notification, render_notification
+from api.services.office_hours import office_hours
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ STAGE1_LATEST_WORKING_DAYS = 20  # FACTS.md 1: complex cases up to 20 working da
 _PHONE = re.compile(r"^\+447\d{9}$")
 
 if TYPE_CHECKING:
-    from api.sms_out import SmsSender
+    from api.texting.sender import SmsSender
 
 
 @dataclass(frozen=True)
@@ -418,7 +418,7 @@ def send_reply(*, staff: Staff, request_id: int, text: str, sender: "SmsSender |
     LookupError when the request is not this member of staff's; CannotReply when there is no number.
     """
     from api.engine.core import lock_conversation
-    from api.sms_out import SmsSender
+    from api.texting.sender import SmsSender
 
     with unit_of_work() as session:
         request = visible_request(session=session, staff=staff, request_id=request_id)

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from sklearn.model_selection import StratifiedKFold
 
-from api.engine.risk.assess import Assessor
-from api.engine.risk.kinds import KINDS
-from api.engine.risk.languages import load_languages
-from api.engine.risk.model import NONE, Example, RiskClassifier, load_labelled
-from api.engine.risk.patterns import load_patterns
+from api.risk.assess import Assessor
+from api.risk.kinds import KINDS
+from api.risk.languages import load_languages
+from api.risk.model import NONE, Example, RiskClassifier, load_labelled
+from api.risk.patterns import load_patterns
 
 
 @dataclass

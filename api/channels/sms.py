@@ -10,12 +10,12 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from api.content import get_pack
 from api.db import unit_of_work
-from api.directory import young_person_for_number
 from api.engine.core import Engine, lock_conversation
 from api.models import Conversation, InboundSms
-from api.optout import is_opted_out, set_opt_out
 from api.privacy import conversation_id_for, mask_number, number_key
-from api.sms import numbered_options, split_for_sms, to_gsm
+from api.services.directory import young_person_for_number
+from api.texting.optout import is_opted_out, set_opt_out
+from api.texting.text import numbered_options, split_for_sms, to_gsm
 
 log = logging.getLogger(__name__)
 

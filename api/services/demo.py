@@ -6,8 +6,8 @@ from sqlmodel import select
 
 from api.config import ROOT
 from api.db import unit_of_work
-from api.directory import import_files
 from api.models import YoungPerson
+from api.services.directory import import_files
 
 DEMO_DIR = ROOT / "demo"
 

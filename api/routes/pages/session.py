@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from api.config import get_settings
 from api.models import Staff, StaffToken
-from api.staff import TOKEN_LIFETIME, hash_token, staff_for_token
+from api.services.staff import TOKEN_LIFETIME, hash_token, staff_for_token
 
 SESSION_COOKIE = "cp_staff"
 LOGIN_CSRF_COOKIE = "cp_login_csrf"

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from api.models import Feedback, YouSaidWeDid
 from api.redact import redact
-from api.themes import THEMES, get_classifier
+from api.services.themes import THEMES, get_classifier
 
 
 def store_feedback(

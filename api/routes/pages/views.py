@@ -13,9 +13,9 @@ from api.config import ROOT
 from api.db import get_engine
 from api.deps import SessionDep
 from api.models import SafeguardingAlert, Staff
-from api.office_hours import office_hours
-from api.staff import SAFEGUARDING_ROLES
-from api.staff_session import csrf_ok, csrf_token, signed_in
+from api.routes.pages.session import csrf_ok, csrf_token, signed_in
+from api.services.office_hours import office_hours
+from api.services.staff import SAFEGUARDING_ROLES
 
 templates = Jinja2Templates(directory=ROOT / "api" / "templates")
 

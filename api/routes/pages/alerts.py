@@ -8,12 +8,12 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import RowId, SessionDep, WriteSessionDep
-from api.engine.risk import get_assessor
-from api.engine.risk.kinds import KIND_TITLES, LEVEL_TITLES
 from api.models import SafeguardingAlert, Staff
-from api.safeguarding import STATUSES, alerts_with, conversation_around, set_alert_status, young_person_of
-from api.staff import SAFEGUARDING_ROLES
-from api.views import CsrfChecked, page_role, render, templates
+from api.risk import get_assessor
+from api.risk.kinds import KIND_TITLES, LEVEL_TITLES
+from api.routes.pages.views import CsrfChecked, page_role, render, templates
+from api.services.safeguarding import STATUSES, alerts_with, conversation_around, set_alert_status, young_person_of
+from api.services.staff import SAFEGUARDING_ROLES
 
 router = APIRouter(prefix="/staff/alerts", tags=["pages"], include_in_schema=False)
 DutyTeam = Annotated[Staff, Depends(page_role(*SAFEGUARDING_ROLES))]

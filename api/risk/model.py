@@ -17,8 +17,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from api.engine.risk.kinds import check_kind, check_level
-from api.engine.risk.text import fold
+from api.nlp.text import fold
+from api.risk.kinds import check_kind, check_level
 
 MODEL_VERSION = "1"
 NONE = "none"

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from api.engine.risk.kinds import check_kind
+from api.risk.kinds import check_kind
 
 UNREVIEWED = "machine-assisted, needs review by a fluent speaker"
 # What py3langid may answer: English plus the languages care leavers here most often write in.

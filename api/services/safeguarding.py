@@ -9,11 +9,11 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from api.config import get_settings
-from api.directory import young_person_by_reference
-from api.engine.risk import Assessment, get_assessor
-from api.engine.risk.kinds import HARM_BY_OTHERS, KIND_TITLES, LEVEL_TITLES
 from api.models import SafeguardingAlert, Turn, YoungPerson, utcnow
-from api.notify import queue_notification, render_notification
+from api.risk import Assessment, get_assessor
+from api.risk.kinds import HARM_BY_OTHERS, KIND_TITLES, LEVEL_TITLES
+from api.services.directory import young_person_by_reference
+from api.services.notify import queue_notification, render_notification
 
 log = logging.getLogger(__name__)
 

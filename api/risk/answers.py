@@ -9,7 +9,7 @@ pre-written answer (content/safety/languages/) comes first, the English after it
 """
 
 from api.content import Reply, get_pack
-from api.engine.risk.assess import Assessment, get_assessor
+from api.risk.assess import Assessment, get_assessor
 
 CRISIS = "crisis"
 CONCERN = "concern"

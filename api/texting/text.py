@@ -8,7 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from api.gsm import SEGMENT, is_gsm7
+from api.texting.gsm import SEGMENT, is_gsm7
 
 UCS2_SEGMENT = 70
 MAX_MESSAGES = 3
@@ -108,7 +108,7 @@ def segment_limit(text: str) -> int:
 
 def segments(text: str) -> int:
     """How many billed segments Twilio would send this text as."""
-    from api.gsm import gsm7_length
+    from api.texting.gsm import gsm7_length
 
     if is_gsm7(text):
         length, single, part = gsm7_length(text), SEGMENT, 153
@@ -138,7 +138,7 @@ def _pieces(text: str, limit: int) -> list[str]:
 
 
 def _cost(text: str) -> int:
-    from api.gsm import gsm7_length
+    from api.texting.gsm import gsm7_length
 
     return gsm7_length(text) if is_gsm7(text) else len(text.encode("utf-16-le")) // 2
 

@@ -2,7 +2,7 @@
 
 A NUL byte cannot be stored in PostgreSQL (a 500, so a crisis message with one got no answer and no
 alert), and no young person or member of staff means one. JSON and form bodies are decoded, every
-string in them cleaned (api.engine.risk.clean_text), and passed on re-encoded; anything that is not
+string in them cleaned (api.risk.clean_text), and passed on re-encoded; anything that is not
 valid JSON or a form passes untouched for the route to refuse with a reason. Twilio's webhooks are
 signed over the exact parameters, so they are cleaned after the signature check (api/routes/twilio.py).
 """
@@ -12,7 +12,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from api.engine.risk import clean_text
+from api.risk import clean_text
 
 _RAW_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FORM_CONTROL = re.compile(rb"%(?:0[0-8bcef]|1[0-9a-f]|7f)")

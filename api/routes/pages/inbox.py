@@ -13,11 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from api.db import unit_of_work
 from api.deps import RowId, SessionDep, WriteSessionDep
 from api.models import Staff
-from api.requests import STATUSES, CannotReply, send_reply, set_status, visible_request, visible_requests
-from api.routes.requests import out
-from api.safeguarding import alert_summary, open_alerts_for_worker
-from api.staff import LockedOut, authenticate, issue_token
-from api.staff_session import (
+from api.routes.pages.session import (
     end_session,
     keep_login_csrf,
     login_csrf,
@@ -25,7 +21,11 @@ from api.staff_session import (
     signed_in,
     start_session,
 )
-from api.views import CsrfChecked, page_role, render, templates
+from api.routes.pages.views import CsrfChecked, page_role, render, templates
+from api.routes.requests import out
+from api.services.requests import STATUSES, CannotReply, send_reply, set_status, visible_request, visible_requests
+from api.services.safeguarding import alert_summary, open_alerts_for_worker
+from api.services.staff import LockedOut, authenticate, issue_token
 
 router = APIRouter(prefix="/staff", tags=["pages"], include_in_schema=False)
 

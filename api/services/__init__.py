@@ -1,0 +1,1 @@
+"""What the product does with a conversation: requests, alerts, feedback, themes, the directory, the outbox."""

@@ -1,0 +1,1 @@
+"""SMS as text: the GSM alphabet, splitting into segments, sending through Twilio, opt-outs."""
