@@ -13,6 +13,7 @@ from actions.content import channel_of, reference_of, say
 from api.content import get_pack
 from api.db import unit_of_work
 from api.models import SupportRequest, Worker, YoungPerson
+from api.nlp.text import keyword
 from api.privacy import normalise_number
 from api.services.directory import young_person_by_reference
 from api.services.office_hours import office_hours
@@ -49,7 +50,7 @@ _PHONE = re.compile(r"(?:\+44\s?|0)(?:\d\s?){9,10}")
 
 def words(value: Any) -> str:
     """The answer in lower case, without the punctuation people add at the end."""
-    return re.sub(r"[\s.!?]+$", "", str(value or "").strip().lower())
+    return keyword(str(value or ""))
 
 
 def is_skip(value: Any) -> bool:

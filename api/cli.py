@@ -310,7 +310,7 @@ def content_check(council: str = typer.Option(None, help="council folder (defaul
     """Fail on anything a reviewer must fix; list the settings the council still has to fill in."""
     from api.config import get_settings
     from api.content import ContentPack, check_pack
-    from api.intents import CONTRACT_INTENTS
+    from api.contract import CONTRACT_INTENTS
     from api.risk.check import REQUIRED_ANSWERS, check_safety
 
     settings = get_settings()

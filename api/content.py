@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from api.config import get_settings
 from api.texting.gsm import SEGMENT, gsm7_length, non_gsm_chars
 
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -186,8 +187,6 @@ def load_pack(content_dir: Path, council: str) -> ContentPack:
 
 def get_pack() -> ContentPack:
     """The configured council's pack."""
-    from api.config import get_settings
-
     settings = get_settings()
     return load_pack(settings.content_dir, settings.council)
 

@@ -16,7 +16,7 @@ from api.services.staff import SAFEGUARDING_ROLES, staff_for_token
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
 
-def get_engine(request: Request) -> Engine:
+def get_conversation_engine(request: Request) -> Engine:
     """The engine loaded at start-up."""
     return request.app.state.engine
 
@@ -25,7 +25,7 @@ SessionDep = Annotated[Session, Depends(get_session)]
 # Every route that writes takes this one (api/db.py get_write_session): one write path for all.
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-EngineDep = Annotated[Engine, Depends(get_engine)]
+EngineDep = Annotated[Engine, Depends(get_conversation_engine)]
 
 
 def current_staff(session: SessionDep, token: Annotated[str | None, Depends(_bearer)]) -> Staff:

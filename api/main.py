@@ -14,13 +14,14 @@ from starlette.concurrency import run_in_threadpool
 from api import logs, migrate
 from api.config import ROOT, Settings, get_settings
 from api.engine.core import Engine
+from api.engine.rasa_remote import RasaEngine
+from api.jobs import OutboxWorker
 from api.routes import alerts, auth, chat, feedback, health, nlu, requests, rest, themes, twilio
 from api.routes.middleware import CleanInputMiddleware
 from api.routes.pages import alerts as alert_pages
 from api.routes.pages import dashboard, inbox
 from api.services import demo
 from api.services import themes as theme_model
-from api.services.notify import OutboxWorker
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +118,6 @@ def prepare_database(settings: Settings) -> None:
 def load_engine(settings: Settings) -> Engine:
     """The embedded engine (default), or the one that forwards to a Rasa server."""
     if settings.engine == "rasa":
-        from api.engine.rasa_remote import RasaEngine
-
         return RasaEngine.load(settings)
     if settings.engine != "embedded":
         raise ValueError(f"CARING_ENGINE must be 'embedded' or 'rasa', not {settings.engine!r}")

@@ -4,7 +4,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from api.content import get_pack
-from api.intents import CONTRACT_INTENTS
+from api.contract import CONTRACT_INTENTS
 
 runner = CliRunner()
 

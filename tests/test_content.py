@@ -8,7 +8,7 @@ import yaml
 
 from api.config import get_settings
 from api.content import ContentPack, check_pack, load_pack
-from api.intents import CONTRACT_INTENTS
+from api.contract import CONTRACT_INTENTS
 from api.texting.gsm import gsm7_length, is_gsm7
 
 REQUIRED = CONTRACT_INTENTS + ("fallback",)

@@ -1,7 +1,6 @@
 """The SMS channel: Twilio keywords, retries, MORE and numbered options, in front of the engine."""
 
 import logging
-import re
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -10,9 +9,11 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from api.content import get_pack
 from api.db import unit_of_work
-from api.engine.core import Engine, lock_conversation
+from api.engine.core import Engine
 from api.models import Conversation, InboundSms
+from api.nlp.text import keyword as as_keyword
 from api.privacy import conversation_id_for, mask_number, number_key
+from api.services.conversations import lock_conversation
 from api.services.directory import young_person_for_number
 from api.texting.optout import is_opted_out, set_opt_out
 from api.texting.text import numbered_options, split_for_sms, to_gsm
@@ -20,10 +21,10 @@ from api.texting.text import numbered_options, split_for_sms, to_gsm
 log = logging.getLogger(__name__)
 
 # Twilio's opt-out keywords (FACTS.md 5), each only as the whole message.
-STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
-START_WORDS = frozenset({"START", "UNSTOP", "YES"})
-HELP_WORDS = frozenset({"HELP", "INFO"})
-MORE_WORD = "MORE"
+STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"})
+START_WORDS = frozenset({"start", "unstop", "yes"})
+HELP_WORDS = frozenset({"help", "info"})
+MORE_WORD = "more"
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,6 @@ def twiml(messages: list[str]) -> str:
     for message in messages:
         response.message(message)
     return str(response)
-
-
-def _keyword(body: str) -> str:
-    return re.sub(r"[\s.!?]+$", "", body.strip().upper())
 
 
 class SmsChannel:
@@ -76,7 +73,7 @@ class SmsChannel:
         return record.twiml
 
     def _reply(self, session: Session, inbound: Inbound, conversation_id: str) -> list[str]:
-        keyword = _keyword(inbound.body)
+        keyword = as_keyword(inbound.body)
         opted_out = is_opted_out(session, inbound.sender)
         pack = get_pack()
         if keyword in STOP_WORDS:

@@ -1,6 +1,5 @@
 """The web chat's own rules, in front of the engine: "forget me" deletes the conversation."""
 
-import re
 from typing import Any
 
 from sqlmodel import Session, col, delete, select
@@ -9,13 +8,14 @@ from api.content import get_pack
 from api.db import get_engine, unit_of_work
 from api.engine.core import Engine
 from api.models import Conversation, Turn
+from api.nlp.text import keyword
 
 FORGET = {"forget me", "forget my chat", "delete my chat", "delete this chat", "/forget"}
 
 
 def is_forget(message: str) -> bool:
     """The whole message asks us to delete the chat."""
-    return re.sub(r"[\s.!?]+$", "", message.strip().lower()) in FORGET
+    return keyword(message) in FORGET
 
 
 def forget(sender: str) -> bool:

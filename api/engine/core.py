@@ -10,20 +10,20 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from api.config import Settings
 from api.content import ContentPack, get_pack
 from api.db import unit_of_work
 from api.engine.actions import ActionRunner
-from api.engine.dialogue import Dialogue, DialogueState, Turn
+from api.engine.dialogue import Dialogue, DialogueState, Exchange
 from api.engine.nlu import EntityExtractor, IntentClassifier, Parse
-from api.models import Conversation, utcnow
-from api.models import Turn as TurnRow
+from api.models import Conversation, Turn, utcnow
 from api.nlp.rasa_data import BotProject, load_project
+from api.nlp.text import has_words, without_contacts
 from api.risk import NOT_AT_RISK, Assessment, clean_text, danger_now, get_assessor
 from api.risk.answers import SAFE_NOW, WHICH_DO_YOU_MEAN, risk_replies
+from api.services.conversations import lock_conversation
 from api.services.safeguarding import CONTEXT_WINDOW, latest_alert, record_alert
 
 log = logging.getLogger(__name__)
@@ -32,9 +32,6 @@ _PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]+)$")
 CRISIS_INTENT = "crisis"
 # What the bot last did when it asked "are you safe right now?" (a concern's check-in).
 CHECKED_IN = "safety_check_in"
-# A message that is only an email address or a phone number (an answer to "how can we reach you?"):
-# nothing for the classifier to read, and its character n-grams can look like anything.
-_CONTACT_ONLY = re.compile(r"\s*(?:[^@\s]+@[^@\s]+\.[A-Za-z]{2,}|\+?[\d\s()-]{7,20})\s*[.!]?\s*")
 
 
 @dataclass
@@ -84,8 +81,9 @@ class Engine:
         if verdict.at_risk:
             return Understanding(Parse(text, CRISIS_INTENT, verdict.confidence, [(CRISIS_INTENT, 1.0)], []), verdict)
         clipped = text[: self.settings.nlu_max_chars]
-        if not any(ch.isalpha() for ch in clipped) or _CONTACT_ONLY.fullmatch(clipped):
-            # Emoji, digits or punctuation only, or a bare email address: nothing to classify.
+        if not has_words(without_contacts(clipped)):
+            # Emoji, digits or punctuation only, or only an email address or a phone number (an answer
+            # to "how can we reach you?"): nothing to classify.
             parse = Parse(text, "nlu_fallback", 0.0, [], [])
         else:
             parse = Parse(text, *self.classify(clipped))
@@ -102,7 +100,7 @@ class Engine:
         intent, confidence, ranking = self.classifier.classify(text)
         return intent, confidence, ranking, self.entities.extract(text)
 
-    def next_messages(self, state: DialogueState, turn: Turn) -> list[dict[str, Any]]:
+    def next_messages(self, state: DialogueState, turn: Exchange) -> list[dict[str, Any]]:
         """The bot's messages for an understood, non-crisis message: bot/'s rules, forms and actions."""
         self.dialogue.handle(state, turn)
         return turn.messages
@@ -158,10 +156,10 @@ class Engine:
                 messages = [self.pack.render(SAFE_NOW, meta["channel"]).as_message()]
                 state.latest_action = SAFE_NOW
             else:
-                messages = self.next_messages(state, Turn(parse=understanding.parse, metadata=meta))
+                messages = self.next_messages(state, Exchange(parse=understanding.parse, metadata=meta))
         parse = understanding.parse if understanding else None
         session.add(
-            TurnRow(
+            Turn(
                 conversation_id=conversation.id,
                 role="user",
                 text=text,
@@ -171,7 +169,7 @@ class Engine:
         )
         for message in messages:
             if message.get("text"):
-                session.add(TurnRow(conversation_id=conversation.id, role="bot", text=message["text"]))
+                session.add(Turn(conversation_id=conversation.id, role="bot", text=message["text"]))
         conversation.slots = {k: v for k, v in state.slots.items() if v is not None and k != "requested_slot"}
         conversation.active_loop = state.active_loop
         conversation.requested_slot = state.requested_slot
@@ -207,21 +205,6 @@ class Engine:
             young_person_reference=meta.get("young_person"),
         )
         return [reply.as_message() for reply in risk_replies(verdict, meta["channel"])]
-
-
-def lock_conversation(session: Session, sender: str, channel: str) -> Conversation:
-    """The conversation row, locked for this transaction (created on the first message)."""
-    query = select(Conversation).where(Conversation.id == sender).with_for_update()
-    conversation = session.exec(query).first()
-    if conversation is not None:
-        return conversation
-    try:
-        with session.begin_nested():
-            conversation = Conversation(id=sender, channel=channel)
-            session.add(conversation)
-        return conversation
-    except IntegrityError:  # another process created it a moment ago
-        return session.exec(query).one()
 
 
 def _rest_message(sender: str, message: dict[str, Any]) -> dict[str, Any]:

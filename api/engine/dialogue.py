@@ -28,7 +28,7 @@ class DialogueState:
 
 
 @dataclass
-class Turn:
+class Exchange:
     """One message being handled: what came in, and what goes out."""
 
     parse: Parse
@@ -53,7 +53,7 @@ class Dialogue:
         """Each domain slot at its initial value."""
         return {name: spec.get("initial_value") for name, spec in self.slot_defs.items()}
 
-    def handle(self, state: DialogueState, turn: Turn) -> None:
+    def handle(self, state: DialogueState, turn: Exchange) -> None:
         """Choose and run the actions for this message, updating `state` and `turn.messages`."""
         if state.active_loop and state.active_loop in self.forms:
             self._continue_form(state, turn)
@@ -87,7 +87,7 @@ class Dialogue:
             return self._rule_for(FALLBACK_INTENT)
         return None
 
-    def _run_rule(self, state: DialogueState, turn: Turn, rule: Rule | None) -> None:
+    def _run_rule(self, state: DialogueState, turn: Exchange, rule: Rule | None) -> None:
         for action in rule.actions if rule else ["action_answer"]:
             if action in self.forms:
                 self._activate_form(state, turn, action)
@@ -99,14 +99,14 @@ class Dialogue:
     def _required(self, form: str) -> list[str]:
         return list((self.forms.get(form) or {}).get("required_slots") or [])
 
-    def _activate_form(self, state: DialogueState, turn: Turn, form: str) -> None:
+    def _activate_form(self, state: DialogueState, turn: Exchange, form: str) -> None:
         for slot in self._required(form):  # a new start: nothing carried over from last time
             state.slots[slot] = None
         state.active_loop = form
         turn.events.append({"event": "active_loop", "name": form})
         self._ask_next_or_finish(state, turn, form)
 
-    def _continue_form(self, state: DialogueState, turn: Turn) -> None:
+    def _continue_form(self, state: DialogueState, turn: Exchange) -> None:
         form = state.active_loop or ""
         slot = state.requested_slot
         value = self._extract(state, turn, slot) if slot else None
@@ -121,7 +121,7 @@ class Dialogue:
             self._validate(state, turn, form, slot, value)
         self._ask_next_or_finish(state, turn, form)
 
-    def _extract(self, state: DialogueState, turn: Turn, slot: str) -> Any:
+    def _extract(self, state: DialogueState, turn: Exchange, slot: str) -> Any:
         parse = turn.parse
         for mapping in (self.slot_defs.get(slot) or {}).get("mappings") or []:
             if not self._conditions_hold(state, mapping):
@@ -153,7 +153,7 @@ class Dialogue:
             for c in conditions
         )
 
-    def _validate(self, state: DialogueState, turn: Turn, form: str, slot: str, value: Any) -> None:
+    def _validate(self, state: DialogueState, turn: Exchange, form: str, slot: str, value: Any) -> None:
         state.slots[slot] = value
         name = f"validate_{form}"
         if not self.runner.has(name):
@@ -163,7 +163,7 @@ class Dialogue:
         turn.messages.extend(responses)
         self._apply(state, events)
 
-    def _ask_next_or_finish(self, state: DialogueState, turn: Turn, form: str) -> None:
+    def _ask_next_or_finish(self, state: DialogueState, turn: Exchange, form: str) -> None:
         for slot in self._required(form):
             if state.slots.get(slot) is None:
                 self._ask(state, turn, slot)
@@ -178,7 +178,7 @@ class Dialogue:
                     self._run_action(state, turn, action)
                 break
 
-    def _ask(self, state: DialogueState, turn: Turn, slot: str) -> None:
+    def _ask(self, state: DialogueState, turn: Exchange, slot: str) -> None:
         state.requested_slot = slot
         state.slots["requested_slot"] = slot
         for name in (f"action_ask_{state.active_loop}_{slot}", f"action_ask_{slot}"):
@@ -192,7 +192,7 @@ class Dialogue:
 
     # -- actions ---------------------------------------------------------------------------
 
-    def _run_action(self, state: DialogueState, turn: Turn, action: str) -> None:
+    def _run_action(self, state: DialogueState, turn: Exchange, action: str) -> None:
         state.latest_action = action
         if action.startswith("utter_"):
             variants = self.responses.get(action) or [{}]
@@ -216,7 +216,7 @@ class Dialogue:
                     state.requested_slot = None
 
     def _tracker(
-        self, state: DialogueState, turn: Turn, extra_events: list[dict[str, Any]] | None = None
+        self, state: DialogueState, turn: Exchange, extra_events: list[dict[str, Any]] | None = None
     ) -> dict[str, Any]:
         """A Rasa tracker state, as the Rasa server sends it to the action server."""
         parse = turn.parse

@@ -7,7 +7,6 @@ model is cached under the data directory, keyed by a hash of bot/, and rebuilt w
 
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,19 +19,12 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from api.nlp.model_cache import load_or_build
 from api.nlp.rasa_data import BotProject
+from api.nlp.text import normalise
 
 log = logging.getLogger(__name__)
 
 MODEL_VERSION = "1"  # bump when the features or model change, to invalidate caches
 FALLBACK_INTENT = "nlu_fallback"
-
-
-def normalise(text: str) -> str:
-    """Lower-case, fold accents and curly quotes, squash letters repeated 3+ times ("pleeease")."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
-    text = re.sub(r"(\w)\1{2,}", r"\1\1", text)
-    return re.sub(r"\s+", " ", text).strip()
 
 
 @dataclass

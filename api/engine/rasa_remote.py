@@ -13,7 +13,7 @@ import httpx
 
 from api.config import Settings
 from api.engine.core import Engine
-from api.engine.dialogue import DialogueState, Turn
+from api.engine.dialogue import DialogueState, Exchange
 from api.nlp.rasa_data import load_project
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class RasaEngine(Engine):
             body.get("entities") or [],
         )
 
-    def next_messages(self, state: DialogueState, turn: Turn) -> list[dict[str, Any]]:
+    def next_messages(self, state: DialogueState, turn: Exchange) -> list[dict[str, Any]]:
         """Rasa's REST channel answers; its own tracker store keeps the dialogue state."""
         payload = {"sender": state.sender_id, "message": turn.parse.text, "metadata": turn.metadata}
         try:

@@ -6,6 +6,9 @@ script is folded the same way: lower case, accents and vowel marks removed (Viet
 "tu tu", as many people type it anyway), Arabic-script letter variants made one (Arabic and Persian
 yeh and kaf, alef with hamza, teh marbuta), tatweel and zero-width joiners removed. Patterns in
 content/safety/ are written in this folded form: `caring-promise safety fold "text"` shows it.
+
+Two lighter readings live here too: `normalise` (what the intent and theme models see) and
+`keyword` (a whole message taken as one word: "STOP", "forget me", "skip").
 """
 
 import re
@@ -143,3 +146,31 @@ def fold(text: str) -> str:
     text = re.sub(r"(\w)\1{2,}", r"\1\1", text)
     text = _WORD.sub(lambda m: _TEXT_SPEAK.get(m.group(0), m.group(0)), text)
     return _SPACES.sub(" ", text).strip()
+
+
+def normalise(text: str) -> str:
+    """Lower-case, fold accents and curly quotes, squash letters repeated 3+ times ("pleeease")."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    text = re.sub(r"(\w)\1{2,}", r"\1\1", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# Contact details: an email address, a phone number, a link. Their character n-grams can look like
+# anything, so no model reads them.
+_CONTACT = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}|\+?\d[\d\s()-]{6,}\d|https?://\S+|www\.\S+", re.IGNORECASE)
+
+
+def without_contacts(text: str) -> str:
+    """The text with email addresses, phone numbers and links taken out."""
+    return _CONTACT.sub(" ", text).strip()
+
+
+def has_words(text: str) -> bool:
+    """Whether there is anything to read: at least one letter, in any script."""
+    return any(ch.isalpha() for ch in text)
+
+
+def keyword(text: str) -> str:
+    """The whole message as a keyword: lower case, without the spaces and punctuation people add at the end."""
+    return re.sub(r"[\s.!?]+$", "", text.strip().lower())

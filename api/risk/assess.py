@@ -19,7 +19,7 @@ from pathlib import Path
 from api.config import get_settings
 from api.nlp.model_cache import load_or_build
 from api.nlp.rasa_data import load_project
-from api.nlp.text import fold
+from api.nlp.text import fold, has_words, without_contacts
 from api.risk.kinds import KINDS
 from api.risk.languages import LANGUAGE_NAMES, Language, detect, load_languages, script_of
 from api.risk.model import RiskClassifier, digest_of, load_labelled
@@ -31,9 +31,6 @@ log = logging.getLogger(__name__)
 RISK_THRESHOLD = 0.5
 # ...and calls it a crisis (rather than a concern) only when it is this sure and the level model agrees.
 CRISIS_RISK = 0.8
-# Contact details ("me@example.com", a phone number, a link) say nothing about harm: the classifier
-# never sees them (character n-grams of an address can look like anything).
-_CONTACT = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}|\+?\d[\d\s()-]{6,}\d|https?://\S+|www\.\S+")
 # Control characters (a NUL byte cannot even be stored in PostgreSQL); tabs and newlines stay.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -111,8 +108,9 @@ class Assessor:
             if hits:
                 return Assessment(True, hits[0].kind, "concern", f"pattern:{hits[0].id}", 1.0, language)
             return replace(NOT_AT_RISK, language=language)
-        readable = _CONTACT.sub(" ", folded).strip()
-        if not any(ch.isalpha() for ch in readable):
+        # Contact details say nothing about harm: the classifier never sees them.
+        readable = without_contacts(folded)
+        if not has_words(readable):
             return replace(NOT_AT_RISK, language=language)
         prediction = self.classifier.predict(readable)
         if prediction.risk >= RISK_THRESHOLD:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from api.contract import Channel, Theme
 from api.db import unit_of_work
 from api.deps import EngineDep, RowId, SessionDep, ThemesReader, WriteSessionDep
 from api.models import Feedback, FeedbackPublic
@@ -31,7 +32,7 @@ class FeedbackIn(BaseModel):
     """What a young person tells the council."""
 
     text: str = Field(min_length=1, max_length=5_000)
-    channel: Literal["web", "sms"] = "web"
+    channel: Channel = "web"
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=FeedbackPublic)
@@ -63,7 +64,6 @@ def _store(engine, body: FeedbackIn) -> FeedbackPublic:  # type: ignore[no-untyp
         return FeedbackPublic(id=item.id, themes=item.themes, crisis=safety.at_risk, message=message)
 
 
-Theme = Literal["family", "stability", "relationships", "learning", "health", "accommodation"]
 Sentiment = Literal["positive", "negative", "mixed"]
 
 
@@ -102,7 +102,7 @@ class Filters:
     start: date | None
     end: date | None
     sentiment: Sentiment | None
-    channel: Literal["web", "sms"] | None
+    channel: Channel | None
     reviewed: bool | None = None
 
     def query(self) -> str:
@@ -129,7 +129,7 @@ def filters(
     start: Annotated[date | None, Query(alias="from"), BeforeValidator(_blank_is_none)] = None,
     end: Annotated[date | None, Query(alias="to"), BeforeValidator(_blank_is_none)] = None,
     sentiment: Annotated[Sentiment | None, BeforeValidator(_blank_is_none)] = None,
-    channel: Annotated[Literal["web", "sms"] | None, BeforeValidator(_blank_is_none)] = None,
+    channel: Annotated[Channel | None, BeforeValidator(_blank_is_none)] = None,
     reviewed: Annotated[bool | None, BeforeValidator(_blank_is_none)] = None,
 ) -> Filters:
     """Read (and validate) the filters; an unknown theme or a bad date is a 422 with the reason.

@@ -4,13 +4,14 @@ Another advisor's request answers 404, exactly as one that does not exist.
 """
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from api.contract import RequestKind
 from api.deps import RowId, SessionDep, WriteSessionDep, require_role
 from api.models import Staff, SupportRequest, Worker, YoungPerson
 from api.privacy import mask_number
@@ -208,7 +209,7 @@ async def reply_to_handoff(request_id: RowId, body: ReplyIn, staff: CaseStaff) -
 def list_requests(
     staff: CaseStaff,
     session: SessionDep,
-    kind: Literal["handoff", "advocacy", "complaint"] | None = None,
+    kind: RequestKind | None = None,
     status: str = "open",
 ) -> list[dict[str, Any]]:
     """Every kind of request this member of staff may see (admin: advocacy referrals and complaints too)."""

@@ -5,9 +5,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
+from api.contract import THEMES
 from api.models import Feedback, YouSaidWeDid
 from api.redact import redact
-from api.services.themes import THEMES, get_classifier
+from api.services.themes import get_classifier
 
 
 def store_feedback(

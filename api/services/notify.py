@@ -1,14 +1,13 @@
 """Notifications to staff: an outbox of texts (to work mobiles) and emails (to work inboxes).
 
 A notification is written in the same transaction as the request it is about, and sent after that
-commits by `deliver_pending` (a background loop in each server process, and `caring-promise notify
+commits by `deliver_pending` (a background loop in each server process, `api/jobs.py`, and `caring-promise notify
 send`). A crash between the two loses nothing: the row waits as `pending`. Texts go through the
 outbound SMS service (api/texting/sender.py), email through SMTP when it is configured.
 """
 
 import logging
 import smtplib
-import threading
 from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -20,6 +19,7 @@ from api.config import ROOT, Settings, get_settings
 from api.db import unit_of_work
 from api.models import Notification, RequestEvent, SupportRequest, utcnow
 from api.privacy import mask_number
+from api.texting.sender import SmsSender
 
 log = logging.getLogger(__name__)
 
@@ -33,20 +33,27 @@ _templates = Environment(
 )
 
 
-def render_notification(name: str, context: dict[str, Any]) -> dict[str, str]:
-    """A notification from api/templates/notifications/<name>.txt: a 'Subject:' first line, then the body."""
-    text = _templates.get_template(f"{name}.txt").render(**context).strip()
+def _render(template: str, context: dict[str, Any]) -> tuple[str, str]:
+    """(subject, body) from api/templates/notifications/<template>.txt: a 'Subject:' first line, then the body."""
+    text = _templates.get_template(f"{template}.txt").render(**context).strip()
     subject, body = "", text
     if text.startswith("Subject:"):
         first, _, body = text.partition("\n")
         subject = first.removeprefix("Subject:").strip()
-    return {"subject": subject, "body": body.strip()}
+    return subject, body.strip()
 
 
-def queue_notification(
-    *, session: Session, request: SupportRequest | None, channel: str, to: str, subject: str, body: str
+def notify(
+    session: Session,
+    template: str,
+    context: dict[str, Any],
+    *,
+    to: str,
+    channel: str = "email",
+    request: SupportRequest | None = None,
 ) -> Notification:
-    """Put a notification in the outbox (sent once the caller's transaction commits)."""
+    """Write a notification from a template into the outbox (sent once the caller's transaction commits)."""
+    subject, body = _render(template, context)
     notification = Notification(
         request_id=request.id if request else None, channel=channel, to=to, subject=subject, body=body
     )
@@ -104,8 +111,6 @@ def _send_email(settings: Settings, notification: Notification) -> None:
 def _deliver(settings: Settings, notification: Notification) -> tuple[str, str | None]:
     """(status, error) after one try."""
     if notification.channel == "sms":
-        from api.texting.sender import SmsSender  # the Twilio client is built only when a text goes
-
         record = SmsSender(settings).send(to=notification.to, body=notification.body, purpose="notification")
         if record.status in {"failed", "blocked"}:
             return "failed", f"text {record.status}" + (f" (Twilio {record.error_code})" if record.error_code else "")
@@ -139,38 +144,3 @@ def deliver_pending(limit: int = 20) -> int:
         log.info("notification", extra={"channel": notification.channel, "status": status})
         sent += status == "sent"
     return sent
-
-
-class OutboxWorker:
-    """Sends pending notifications every few seconds, in a thread of the server process."""
-
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
-
-    def start(self) -> None:
-        """Begin sending (nothing happens when the interval is 0)."""
-        if self.interval > 0:
-            self._thread.start()
-
-    def stop(self) -> None:
-        """Stop after the current round."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=15)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                run_round()
-            except Exception:  # noqa: BLE001  (a bad round must not stop the next one)
-                log.exception("outbox round failed")
-
-
-def run_round() -> int:
-    """One round of the outbox: escalate handoffs past their time, then send what is waiting."""
-    from api.services.requests import escalate_overdue  # requests queue notifications: imported here, not at the top
-
-    escalate_overdue()
-    return deliver_pending()

@@ -9,7 +9,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlmodel import Session, col, or_, select, update
 
@@ -17,12 +17,13 @@ from api.config import get_settings
 from api.db import unit_of_work
 from api.models import OutboundSms, RequestEvent, Staff, SupportRequest, Turn, Worker, YoungPerson, utcnow
 from api.privacy import conversation_id_for, normalise_number
-from api.services.notify import queue_notification, render_notification
+from api.services.conversations import lock_conversation
+from api.services.notify import notify
 from api.services.office_hours import office_hours
+from api.texting.sender import SmsSender
 
 log = logging.getLogger(__name__)
 
-KINDS = ("handoff", "advocacy", "complaint")
 # Every status a request can have, in the order it normally moves; the first is where it starts.
 STATUSES: dict[str, tuple[str, ...]] = {
     "handoff": ("open", "contacted", "closed"),
@@ -33,9 +34,6 @@ CLOSED = "closed"
 STAGE1_WORKING_DAYS = 10  # FACTS.md 1: a Stage 1 answer within 10 working days
 STAGE1_LATEST_WORKING_DAYS = 20  # FACTS.md 1: complex cases up to 20 working days
 _PHONE = re.compile(r"^\+447\d{9}$")
-
-if TYPE_CHECKING:
-    from api.texting.sender import SmsSender
 
 
 @dataclass(frozen=True)
@@ -124,28 +122,10 @@ def start_handoff(
     }
     if worker is not None and not away:
         if worker.mobile:
-            queue_notification(
-                session=session,
-                request=request,
-                channel="sms",
-                to=worker.mobile,
-                **render_notification("handoff_advisor_sms", context),
-            )
-        queue_notification(
-            session=session,
-            request=request,
-            channel="email",
-            to=worker.email,
-            **render_notification("handoff_advisor_email", context),
-        )
+            notify(session, "handoff_advisor_sms", context, to=worker.mobile, channel="sms", request=request)
+        notify(session, "handoff_advisor_email", context, to=worker.email, request=request)
     elif settings.leaving_care_inbox:
-        queue_notification(
-            session=session,
-            request=request,
-            channel="email",
-            to=settings.leaving_care_inbox,
-            **render_notification("handoff_team_email", context),
-        )
+        notify(session, "handoff_team_email", context, to=settings.leaving_care_inbox, request=request)
     else:
         _event(session, request, "no team inbox is set (CARING_LEAVING_CARE_INBOX): waiting in the staff pages")
     return Routed(
@@ -259,13 +239,7 @@ def escalate_overdue(limit: int = 20) -> int:
                     "due": hours.describe(request.due_at, moment),
                     "public_url": settings.public_url or "",
                 }
-                queue_notification(
-                    session=session,
-                    request=request,
-                    channel="email",
-                    to=settings.leaving_care_inbox,
-                    **render_notification("handoff_overdue_email", context),
-                )
+                notify(session, "handoff_overdue_email", context, to=settings.leaving_care_inbox, request=request)
                 _event(session, request, "overdue: not marked contacted in time; the leaving care team was told")
             else:
                 _event(session, request, "overdue: not marked contacted in time (no team inbox is set to tell)")
@@ -291,8 +265,7 @@ def _send_to_inbox(
         "due": office_hours().describe_day(request.due_at) if request.due_at else None,
         "public_url": get_settings().public_url or "",
     }
-    message = render_notification(template, context)
-    queue_notification(session=session, request=request, channel="email", to=inbox, **message)
+    notify(session, template, context, to=inbox, request=request)
 
 
 # -- the young person's view --------------------------------------------------------------------
@@ -412,14 +385,11 @@ class CannotReply(Exception):
     """There is no number to text: the young person gave an email, or nothing."""
 
 
-def send_reply(*, staff: Staff, request_id: int, text: str, sender: "SmsSender | None" = None) -> OutboundSms:
+def send_reply(*, staff: Staff, request_id: int, text: str, sender: SmsSender | None = None) -> OutboundSms:
     """Text the young person from the service number; the reply joins the thread and the history.
 
     LookupError when the request is not this member of staff's; CannotReply when there is no number.
     """
-    from api.engine.core import lock_conversation
-    from api.texting.sender import SmsSender
-
     with unit_of_work() as session:
         request = visible_request(session=session, staff=staff, request_id=request_id)
         if request is None:

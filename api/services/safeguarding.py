@@ -13,7 +13,7 @@ from api.models import SafeguardingAlert, Turn, YoungPerson, utcnow
 from api.risk import Assessment, get_assessor
 from api.risk.kinds import HARM_BY_OTHERS, KIND_TITLES, LEVEL_TITLES
 from api.services.directory import young_person_by_reference
-from api.services.notify import queue_notification, render_notification
+from api.services.notify import notify
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +59,7 @@ def record_alert(
             "level_name": LEVEL_TITLES.get(alert.level, alert.level),
             "language_name": assessor.language_name(alert.language),
         }
-        queue_notification(
-            session=session,
-            request=None,
-            channel="email",
-            to=settings.safeguarding_inbox,
-            **render_notification("safeguarding_email", context),
-        )
+        notify(session, "safeguarding_email", context, to=settings.safeguarding_inbox)
     return alert
 
 

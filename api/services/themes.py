@@ -24,13 +24,18 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import MultiLabelBinarizer
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, col, select
 
-from api.engine.nlu import normalise
+from api.config import get_settings
+from api.contract import THEMES
+from api.db import get_engine
+from api.models import Feedback
 from api.nlp.model_cache import load_or_build
+from api.nlp.text import normalise
 
 log = logging.getLogger(__name__)
 
-THEMES = ("family", "stability", "relationships", "learning", "health", "accommodation")
 SENTIMENTS = ("positive", "negative", "mixed")
 THRESHOLD = 0.35  # a theme is given when its probability reaches this (multi-label: recall matters)
 # Most feedback is about something: the likeliest theme is given when it reaches this, even below
@@ -173,12 +178,6 @@ def load_or_train(path: Path, cache_dir: Path, extra: list[Example] | None = Non
 
 def corrections() -> list[Example]:
     """Reviewed feedback as labelled examples (its redacted text, the reviewer's themes), oldest first."""
-    from sqlalchemy.exc import SQLAlchemyError
-    from sqlmodel import Session, col, select
-
-    from api.db import get_engine
-    from api.models import Feedback
-
     try:
         with Session(get_engine()) as session:
             rows = session.exec(select(Feedback).where(col(Feedback.reviewed)).order_by(col(Feedback.id)))
@@ -189,16 +188,12 @@ def corrections() -> list[Example]:
 
 def examples_path() -> Path:
     """The labelled examples of the configured content."""
-    from api.config import get_settings
-
     return get_settings().content_dir / "themes" / "examples.yml"
 
 
 @lru_cache
 def get_classifier() -> ThemeClassifier:
     """The process-wide classifier: the labelled examples and the reviewers' corrections."""
-    from api.config import get_settings
-
     return load_or_train(examples_path(), get_settings().cache_dir, corrections())
 
 

@@ -8,7 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from api.texting.gsm import SEGMENT, is_gsm7
+from api.texting.gsm import SEGMENT, gsm7_length, is_gsm7
 
 UCS2_SEGMENT = 70
 MAX_MESSAGES = 3
@@ -108,8 +108,6 @@ def segment_limit(text: str) -> int:
 
 def segments(text: str) -> int:
     """How many billed segments Twilio would send this text as."""
-    from api.texting.gsm import gsm7_length
-
     if is_gsm7(text):
         length, single, part = gsm7_length(text), SEGMENT, 153
     else:
@@ -138,8 +136,6 @@ def _pieces(text: str, limit: int) -> list[str]:
 
 
 def _cost(text: str) -> int:
-    from api.texting.gsm import gsm7_length
-
     return gsm7_length(text) if is_gsm7(text) else len(text.encode("utf-16-le")) // 2
 
 

@@ -3,7 +3,7 @@
 from collections import Counter
 
 from api.config import get_settings
-from api.intents import CONTRACT_INTENTS
+from api.contract import CONTRACT_INTENTS
 from api.nlp.rasa_data import load_project, strip_entities
 
 

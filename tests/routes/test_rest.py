@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import select
 
 from api.content import get_pack
-from api.intents import CONTRACT_INTENTS
+from api.contract import CONTRACT_INTENTS
 from api.models import Conversation, Turn
 
 # These start a flow (a form or an offer) rather than give one answer: tests/test_requests.py.

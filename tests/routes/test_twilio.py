@@ -119,7 +119,7 @@ def test_numbered_options_and_choosing_one(client):
 
 
 def test_every_reply_is_at_most_three_gsm7_texts(client):
-    from api.intents import CONTRACT_INTENTS
+    from api.contract import CONTRACT_INTENTS
 
     for intent in CONTRACT_INTENTS:
         replies = messages(text_in(client, f"/{intent}", sender=f"+4477009001{len(intent):02d}"))

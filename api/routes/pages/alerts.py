@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from api.contract import CHANNEL_TITLES
 from api.deps import RowId, SessionDep, WriteSessionDep
 from api.models import SafeguardingAlert, Staff
 from api.risk import get_assessor
@@ -18,7 +19,6 @@ from api.services.staff import SAFEGUARDING_ROLES
 router = APIRouter(prefix="/staff/alerts", tags=["pages"], include_in_schema=False)
 DutyTeam = Annotated[Staff, Depends(page_role(*SAFEGUARDING_ROLES))]
 ALERT_STATUS_NAMES = {status: status.capitalize() for status in STATUSES}  # New, Acknowledged, Closed
-CHANNEL_NAMES = {"sms": "Text message", "web": "Web chat"}
 
 
 def spotted_by(matched: str) -> str:
@@ -39,7 +39,7 @@ templates.env.globals.update(
     alert_kind_names=KIND_TITLES,
     alert_level_names=LEVEL_TITLES,
     alert_status_names=ALERT_STATUS_NAMES,
-    channel_names=CHANNEL_NAMES,
+    channel_names=CHANNEL_TITLES,
     language_name=lambda code: get_assessor().language_name(code),
 )
 

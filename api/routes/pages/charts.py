@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from api.services.themes import THEMES
+from api.contract import THEMES
 
 # Colours that stay apart for the commonest colour blindness (Okabe and Ito), each with its own
 # dash pattern so the lines can be told apart in black-and-white print too.

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
+from api.contract import THEMES
 from api.deps import RowId, SessionDep, WriteSessionDep
 from api.models import Feedback, Staff
 from api.routes.feedback import Filters, FiltersDep, _items, csv_response, filtered
@@ -25,7 +26,6 @@ from api.services.feedback import (
     you_said_we_did,
 )
 from api.services.office_hours import office_hours
-from api.services.themes import THEMES
 
 router = APIRouter(prefix="/staff/dashboard", tags=["pages"], include_in_schema=False)
 Reader = Annotated[Staff, Depends(page_role("participation", "admin"))]

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.contract import REQUEST_KIND_TITLES
 from api.db import unit_of_work
 from api.deps import RowId, SessionDep, WriteSessionDep
 from api.models import Staff
@@ -29,7 +30,6 @@ from api.services.staff import LockedOut, authenticate, issue_token
 
 router = APIRouter(prefix="/staff", tags=["pages"], include_in_schema=False)
 
-KIND_NAMES = {"handoff": "Talk to a person", "advocacy": "Advocacy referral", "complaint": "Complaint"}
 STATUS_NAMES = {
     "open": "Open",
     "contacted": "Contacted",
@@ -52,7 +52,7 @@ DETAIL_NAMES = {
 }
 
 
-templates.env.globals.update(kind_names=KIND_NAMES, status_names=STATUS_NAMES, detail_names=DETAIL_NAMES)
+templates.env.globals.update(kind_names=REQUEST_KIND_TITLES, status_names=STATUS_NAMES, detail_names=DETAIL_NAMES)
 
 # The inbox: advisors (their own) and admins (everything).
 PageStaff = Annotated[Staff, Depends(page_role("advisor", "admin"))]

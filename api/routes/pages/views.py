@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from sqlmodel import Session, func, select
 
 from api.config import ROOT
+from api.contract import THEME_TITLES
 from api.db import get_engine
 from api.deps import SessionDep
 from api.models import SafeguardingAlert, Staff
@@ -18,16 +19,6 @@ from api.services.office_hours import office_hours
 from api.services.staff import SAFEGUARDING_ROLES
 
 templates = Jinja2Templates(directory=ROOT / "api" / "templates")
-
-THEME_NAMES = {
-    "family": "Support to remain with family",
-    "stability": "Stability and permanence",
-    "relationships": "Build, not break, relationships",
-    "learning": "Learning and aspirations",
-    "health": "Healthy and resilient",
-    "accommodation": "Safe and suitable accommodation",
-    "none": "None of the six",
-}
 
 
 def _local(moment: datetime | None) -> str:
@@ -44,7 +35,7 @@ def _waited(minutes: int) -> str:
 
 templates.env.filters["local"] = _local
 templates.env.filters["waited"] = _waited
-templates.env.globals["theme_names"] = THEME_NAMES
+templates.env.globals["theme_names"] = THEME_TITLES
 templates.env.globals["safeguarding_roles"] = SAFEGUARDING_ROLES  # who reads alerts, with the words
 
 

@@ -1,0 +1,53 @@
+"""The names that are fixed, each written once: intents and feedback themes (../shared/CONTRACT.md),
+request kinds and channels (stored in the database), with the titles staff pages show them by."""
+
+from typing import Literal, get_args
+
+CONTRACT_INTENTS: tuple[str, ...] = (
+    "greet",
+    "goodbye",
+    "thanks",
+    "affirm",
+    "deny",
+    "bot_challenge",
+    "help",
+    "caring_promise",
+    "local_offer",
+    "money",
+    "housing",
+    "homeless",
+    "council_tax",
+    "education",
+    "jobs",
+    "health",
+    "personal_advisor",
+    "pathway_plan",
+    "family_contact",
+    "talk_to_worker",
+    "complain",
+    "advocate",
+    "give_feedback",
+    "get_involved",
+    "crisis",
+    "out_of_scope",
+)
+
+Theme = Literal["family", "stability", "relationships", "learning", "health", "accommodation"]
+THEMES: tuple[Theme, ...] = get_args(Theme)
+THEME_TITLES = {  # the six priorities of the Children in Care and Care Leavers Strategy 2022-2025
+    "family": "Support to remain with family",
+    "stability": "Stability and permanence",
+    "relationships": "Build, not break, relationships",
+    "learning": "Learning and aspirations",
+    "health": "Healthy and resilient",
+    "accommodation": "Safe and suitable accommodation",
+    "none": "None of the six",
+}
+
+RequestKind = Literal["handoff", "advocacy", "complaint"]
+REQUEST_KINDS: tuple[RequestKind, ...] = get_args(RequestKind)
+REQUEST_KIND_TITLES = {"handoff": "Talk to a person", "advocacy": "Advocacy referral", "complaint": "Complaint"}
+
+Channel = Literal["web", "sms"]
+CHANNELS: tuple[Channel, ...] = get_args(Channel)
+CHANNEL_TITLES = {"sms": "Text message", "web": "Web chat"}

@@ -1,0 +1,45 @@
+"""Background work in each server process: escalate requests past their time, then send the outbox.
+
+Started and stopped by `main.py`'s lifespan; `caring-promise notify send` runs the same round once.
+"""
+
+import logging
+import threading
+
+from api.services.notify import deliver_pending
+from api.services.requests import escalate_overdue
+
+log = logging.getLogger(__name__)
+
+
+def run_round() -> int:
+    """One round: escalate handoffs past their time, then send what is waiting; returns how many were sent."""
+    escalate_overdue()
+    return deliver_pending()
+
+
+class OutboxWorker:
+    """Runs `run_round` every few seconds, in a thread of the server process."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
+
+    def start(self) -> None:
+        """Begin sending (nothing happens when the interval is 0)."""
+        if self.interval > 0:
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop after the current round."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=15)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                run_round()
+            except Exception:  # noqa: BLE001  (a bad round must not stop the next one)
+                log.exception("outbox round failed")
