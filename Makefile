@@ -29,6 +29,7 @@ test: install ## install and run every test (SQLite, then PostgreSQL if reachabl
 	@[ -x /usr/bin/chromium ] || echo "== Debian's chromium is not installed (apt-get install chromium): browser tests are skipped"
 	$(BIN)/ruff check api actions tests scripts benchmarks
 	$(BIN)/ruff format --check api actions tests scripts benchmarks
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(TEST_POSTGRES_URL)'.replace('+psycopg',''), connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== the same suite on PostgreSQL"; CARING_DATABASE_URL='$(TEST_POSTGRES_URL)' $(BIN)/pytest -q; \
@@ -37,9 +38,10 @@ test: install ## install and run every test (SQLite, then PostgreSQL if reachabl
 	bash scripts/check_compose.sh
 	$(BIN)/python scripts/eval_gate.py
 
-lint: install ## ruff (make test runs it too)
+lint: install ## ruff and mypy (make test runs them too)
 	$(BIN)/ruff check api actions tests scripts benchmarks
 	$(BIN)/ruff format --check api actions tests scripts benchmarks
+	$(BIN)/mypy
 
 content-check: install ## check content/ (answers, lengths, reading level, review dates)
 	$(BIN)/caring-promise content check

@@ -1,9 +1,9 @@
 """advocate: what an advocate is, and a referral to the advocacy provider with the young person's consent."""
 
-from typing import Any
-
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 from sqlmodel import Session
 
 from actions.content import channel_of, say
@@ -30,7 +30,7 @@ class ActionOfferAdvocacy(Action):
     def name(self) -> str:
         return "action_offer_advocacy"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if asks_for_progress(tracker) and tell_progress_of(dispatcher, tracker, "advocacy"):
             return []
         say_text(dispatcher, tracker, "advocate")

@@ -1,9 +1,9 @@
 """Answering a question: the approved answer for the recognised intent."""
 
-from typing import Any
-
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.content import channel_of, metadata_of, say, utter_reply
 from actions.forms import asks_for_progress, tell_progress_of
@@ -21,7 +21,7 @@ class ActionAnswer(Action):
     def name(self) -> str:
         return "action_answer"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or "nlu_fallback"
         if intent in PROGRESS_INTENTS and asks_for_progress(tracker):
             if not tell_progress_of(dispatcher, tracker, None):

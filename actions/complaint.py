@@ -1,9 +1,9 @@
 """complain: a worry or a formal complaint, the stages and who can help; starting a Stage 1 complaint."""
 
-from typing import Any
-
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 from sqlmodel import Session
 
 from actions.content import channel_of, say
@@ -31,7 +31,7 @@ class ActionOfferComplaint(Action):
     def name(self) -> str:
         return "action_offer_complaint"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if asks_for_progress(tracker):
             if not tell_progress_of(dispatcher, tracker, "complaint"):
                 say(dispatcher, tracker, "complain_next_stage")

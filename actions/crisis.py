@@ -4,10 +4,10 @@ The api checks every message for risk before any engine sees it (api/risk/); thi
 action is the second net when the Rasa server's own model calls a message `crisis`.
 """
 
-from typing import Any
-
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.content import channel_of, reference_of, utter_reply
 from api.db import unit_of_work
@@ -22,7 +22,7 @@ class ActionCrisis(Action):
     def name(self) -> str:
         return "action_crisis"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
         verdict = get_assessor().assess(text)
         if not verdict.urgent:  # the Rasa model heard a crisis: answer as one whatever the patterns say

@@ -3,8 +3,9 @@
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.content import channel_of, reference_of, say
 from actions.forms import CANCELLED, asks_for_progress, is_cancel, stop_form
@@ -19,7 +20,7 @@ class ActionAskFeedbackText(Action):
     def name(self) -> str:
         return "action_ask_feedback_text"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if asks_for_progress(tracker):
             with unit_of_work() as session:
                 entries = you_said_we_did(session=session)
@@ -42,7 +43,7 @@ class ActionAskFeedbackContactOk(Action):
     def name(self) -> str:
         return "action_ask_feedback_contact_ok"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         say(dispatcher, tracker, "feedback_ask_contact")
         return []
 
@@ -54,7 +55,7 @@ class ValidateFeedbackForm(FormValidationAction):
         return "validate_feedback_form"
 
     def validate_feedback_text(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(slot_value or "").strip()
         if is_cancel(text):  # "cancel", "never mind", or "Stop this" when asked which they meant
@@ -65,7 +66,7 @@ class ValidateFeedbackForm(FormValidationAction):
         return {"feedback_text": text}
 
     def validate_feedback_contact_ok(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         return {"feedback_contact_ok": slot_value is True}
 
@@ -76,7 +77,7 @@ class ActionSubmitFeedback(Action):
     def name(self) -> str:
         return "action_submit_feedback"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = tracker.get_slot("feedback_text")
         if text == CANCELLED:
             say(dispatcher, tracker, "form_cancelled")

@@ -5,8 +5,9 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 from sqlmodel import Session
 
 from actions.content import channel_of, reference_of, say
@@ -119,12 +120,12 @@ def ask_contact(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     say(dispatcher, tracker, "ask_contact_known" if is_known(tracker) else "ask_contact")
 
 
-def reset(slots: list[str]) -> list[dict[str, Any]]:
+def reset(slots: list[str]) -> list[EventType]:
     """Clear a finished form's slots."""
     return [SlotSet(slot, None) for slot in slots]
 
 
-def stop_form() -> list[dict[str, Any]]:
+def stop_form() -> list[EventType]:
     """Leave the form (the young person asked about progress instead)."""
     return [ActiveLoop(None), SlotSet("requested_slot", None)]
 
@@ -192,7 +193,7 @@ class SayAnswer(Action, ABC):
     def content_key(self) -> str:
         """The answer in content/."""
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         say(dispatcher, tracker, self.content_key)
         return []
 
@@ -204,7 +205,7 @@ class AskContact(Action, ABC):
     def name(self) -> str:
         """The form's action_ask_<form>_contact."""
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         ask_contact(dispatcher, tracker)
         return []
 
@@ -223,7 +224,7 @@ class SubmitRequest(Action, ABC):
     ) -> list[tuple[str, dict[str, str]]]:
         """Record the request; the answers to give (content key, placeholders)."""
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if tracker.get_slot(self.slots[0]) == CANCELLED:
             say(dispatcher, tracker, "form_cancelled")
             return reset(self.slots)
@@ -251,8 +252,8 @@ class RequestFormValidation(FormValidationAction, ABC):
         """The form's slots, the contact slot last."""
 
     async def get_validation_events(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         values: dict[str, Any] = {}
         for slot, value in tracker.slots_to_validate().items():
             if slot not in self.slots:

@@ -4,7 +4,9 @@ the advisor is away); anyone else asks the leaving care team for a call back."""
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 from sqlmodel import Session
 
 from actions.content import channel_of, say
@@ -49,7 +51,7 @@ class ActionAskHandoffTopic(Action):
     def name(self) -> str:
         return "action_ask_handoff_topic"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if asks_for_progress(tracker):
             if tell_progress_of(dispatcher, tracker, "handoff"):
                 return stop_form()

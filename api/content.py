@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from api.config import get_settings
+from api.contract import BotMessage, Button
 from api.texting.gsm import SEGMENT, gsm7_length, non_gsm_chars
 
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -35,7 +36,7 @@ RUNTIME_PLACEHOLDERS = {
 
 
 @dataclass(frozen=True)
-class Button:
+class QuickReply:
     """A quick reply: what it says, and the message it sends ("/intent")."""
 
     title: str
@@ -50,7 +51,7 @@ class Answer:
     title: str
     sms: str
     web: str
-    buttons: tuple[Button, ...]
+    buttons: tuple[QuickReply, ...]
     sources: tuple[str, ...]
     review_date: date | None
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
@@ -77,11 +78,11 @@ class Reply:
 
     key: str
     text: str
-    buttons: tuple[Button, ...]
+    buttons: tuple[QuickReply, ...]
 
-    def as_message(self) -> dict[str, Any]:
+    def as_message(self) -> BotMessage:
         """The reply as a Rasa bot message: text, buttons and the content key."""
-        buttons = [{"title": b.title, "payload": b.payload} for b in self.buttons]
+        buttons: list[Button] = [{"title": b.title, "payload": b.payload} for b in self.buttons]
         return {"text": self.text, "buttons": buttons, "key": self.key}
 
 
@@ -138,7 +139,7 @@ class ContentPack:
                 title=str(raw.get("title") or key.replace("_", " ").capitalize()),
                 sms=str(raw.get("sms") or "").strip(),
                 web=str(raw.get("web") or _web_from_sections(raw)).strip(),
-                buttons=tuple(Button(str(b["title"]), str(b["payload"])) for b in raw.get("buttons") or [] if b),
+                buttons=tuple(QuickReply(str(b["title"]), str(b["payload"])) for b in raw.get("buttons") or [] if b),
                 sources=tuple(str(s) for s in raw.get("sources") or []),
                 review_date=_as_date(raw.get("review_date")),
                 extra={k: v for k, v in raw.items() if k not in Answer.__dataclass_fields__},

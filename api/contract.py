@@ -1,7 +1,8 @@
-"""The names that are fixed, each written once: intents and feedback themes (../shared/CONTRACT.md),
-request kinds and channels (stored in the database), with the titles staff pages show them by."""
+"""What is fixed, each written once: intents and feedback themes (../shared/CONTRACT.md), request kinds
+and channels (stored in the database) with the titles staff pages show them by, and the shape of the
+messages a turn produces (Rasa's REST channel output)."""
 
-from typing import Literal, get_args
+from typing import Literal, NotRequired, TypedDict, get_args
 
 CONTRACT_INTENTS: tuple[str, ...] = (
     "greet",
@@ -51,3 +52,28 @@ REQUEST_KIND_TITLES = {"handoff": "Talk to a person", "advocacy": "Advocacy refe
 Channel = Literal["web", "sms"]
 CHANNELS: tuple[Channel, ...] = get_args(Channel)
 CHANNEL_TITLES = {"sms": "Text message", "web": "Web chat"}
+
+
+class Button(TypedDict):
+    """A quick reply: what it says, and the message it sends ("/talk_to_worker" or plain text)."""
+
+    title: str
+    payload: str
+
+
+class BotMessage(TypedDict, total=False):
+    """A message made inside a turn (content, a response of bot/ or an action's dispatcher).
+
+    Actions run through rasa-sdk may add its other fields (image, custom...): only these are sent on."""
+
+    text: str
+    buttons: list[Button]
+    key: str  # the content entry it came from
+
+
+class OutMessage(TypedDict):
+    """What a turn returns for each message, as Rasa's REST channel does: `[{recipient_id, text, buttons?}]`."""
+
+    recipient_id: str
+    text: str
+    buttons: NotRequired[list[Button]]

@@ -5,9 +5,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
 from api.config import get_settings
@@ -17,7 +18,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
     """WAL, a busy timeout and BEGIN IMMEDIATE, so two processes can share one SQLite file safely."""
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # let us emit BEGIN ourselves (SQLAlchemy pysqlite recipe)
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
@@ -27,7 +28,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Connection) -> None:
         # A writing unit of work takes the write lock up front: two deferred transactions that
         # both read then write would deadlock, and SQLite fails one at once instead of waiting.
         # Reads begin deferred and, in WAL mode, never block a writer.

@@ -7,6 +7,8 @@ import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from api.privacy import mask_numbers_in
 
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
@@ -51,10 +53,10 @@ def configure(level: str = "INFO") -> None:
 class RequestIdMiddleware:
     """Give every request an id (the caller's X-Request-ID or a new one), in logs and the response."""
 
-    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -62,7 +64,7 @@ class RequestIdMiddleware:
         rid = given or uuid.uuid4().hex[:16]
         token = request_id.set(rid)
 
-        async def send_with_id(message) -> None:  # type: ignore[no-untyped-def]
+        async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", []).append((b"x-request-id", rid.encode("latin-1")))
             await send(message)

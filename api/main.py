@@ -3,7 +3,6 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,79 +16,13 @@ from api.engine.core import Engine
 from api.engine.rasa_remote import RasaEngine
 from api.jobs import OutboxWorker
 from api.routes import alerts, auth, chat, feedback, health, nlu, requests, rest, themes, twilio
-from api.routes.middleware import CleanInputMiddleware
+from api.routes.middleware import CleanInputMiddleware, SecurityHeadersMiddleware, ServerErrorMiddleware
 from api.routes.pages import alerts as alert_pages
 from api.routes.pages import dashboard, inbox
 from api.services import demo
 from api.services import themes as theme_model
 
 log = logging.getLogger(__name__)
-
-# Nothing from third parties, no inline script or style, no framing (every response).
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-    "Cross-Origin-Opener-Policy": "same-origin",
-}
-
-
-class SecurityHeadersMiddleware:
-    """Adds SECURITY_HEADERS to every HTTP response (pure ASGI: no buffering of bodies)."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers") or [])
-                present = {name.lower() for name, _ in headers}
-                for name, value in SECURITY_HEADERS.items():
-                    if name.lower().encode() not in present:
-                        headers.append((name.lower().encode(), value.encode()))
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
-
-
-class ServerErrorMiddleware:
-    """An unexpected error is a 500 with a reason in JSON, logged with its request id, and the connection
-    stays open: Starlette's own handler re-raises after answering, and the server then drops the
-    kept-alive connection without saying so (pure ASGI)."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def watch(message: dict[str, Any]) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, watch)
-        except Exception:
-            log.exception("unexpected error", extra={"path": scope.get("path")})
-            if started:  # half an answer is already on its way: nothing better can be said
-                raise
-            detail = "something went wrong on our side; please try again, and tell us if it keeps happening"
-            await JSONResponse({"detail": detail}, status_code=500)(scope, receive, send)
 
 
 def _reasons(exc: RequestValidationError) -> list[str]:

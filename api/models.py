@@ -1,7 +1,7 @@
 """Stored data. Store the least: no names or numbers of young people beyond what a feature needs."""
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field, SQLModel
@@ -10,6 +10,17 @@ from sqlmodel import Field, SQLModel
 def utcnow() -> datetime:
     """Timezone-aware now, for defaults."""
     return datetime.now(UTC)
+
+
+class HasId(Protocol):
+    id: int | None
+
+
+def row_id(row: HasId) -> int:
+    """The id of a row that has been stored (flushed): a new row has none until then."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id until it is stored")
+    return row.id
 
 
 # One conversation per sender; its dialogue state lives here, not in process memory.

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from api.config import get_settings
-from api.redact import redact
+from api.privacy import redact
 from api.services.themes import THEMES, LexiconCounts, load_examples, load_lexicon, load_or_train
 
 

@@ -8,6 +8,7 @@ from sqlmodel import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
 from api.content import get_pack
+from api.contract import Button
 from api.db import unit_of_work
 from api.engine.core import Engine
 from api.models import Conversation, InboundSms
@@ -99,7 +100,7 @@ class SmsChannel:
         buttons = next((r["buttons"] for r in reversed(replies) if r.get("buttons")), [])
         return self._fit(session, conversation_id, body, buttons)
 
-    def _fit(self, session: Session, conversation_id: str, body: str, buttons: list[dict[str, str]]) -> list[str]:
+    def _fit(self, session: Session, conversation_id: str, body: str, buttons: list[Button]) -> list[str]:
         """At most three single-segment texts; options only when they fit; the rest waits for MORE."""
         conversation = lock_conversation(session, conversation_id, "sms")
         body = to_gsm(body)

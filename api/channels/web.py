@@ -1,10 +1,9 @@
 """The web chat's own rules, in front of the engine: "forget me" deletes the conversation."""
 
-from typing import Any
-
 from sqlmodel import Session, col, delete, select
 
 from api.content import get_pack
+from api.contract import OutMessage
 from api.db import get_engine, unit_of_work
 from api.engine.core import Engine
 from api.models import Conversation, Turn
@@ -30,7 +29,7 @@ def forget(sender: str) -> bool:
     return found
 
 
-def answer(engine: Engine, sender: str, message: str) -> list[dict[str, Any]]:
+def answer(engine: Engine, sender: str, message: str) -> list[OutMessage]:
     """The reply to a web message (REST channel or the page's form)."""
     if is_forget(message):
         forget(sender)

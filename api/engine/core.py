@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from api.config import Settings
 from api.content import ContentPack, get_pack
+from api.contract import BotMessage, OutMessage
 from api.db import unit_of_work
 from api.engine.actions import ActionRunner
 from api.engine.dialogue import Dialogue, DialogueState, Exchange
@@ -97,10 +98,12 @@ class Engine:
 
     def classify(self, text: str) -> tuple[str, float, list[tuple[str, float]], list[dict[str, Any]]]:
         """Intent, confidence, ranking and entities from the embedded model."""
+        if self.classifier is None:
+            raise RuntimeError("this engine has no embedded classifier")
         intent, confidence, ranking = self.classifier.classify(text)
         return intent, confidence, ranking, self.entities.extract(text)
 
-    def next_messages(self, state: DialogueState, turn: Exchange) -> list[dict[str, Any]]:
+    def next_messages(self, state: DialogueState, turn: Exchange) -> list[BotMessage]:
         """The bot's messages for an understood, non-crisis message: bot/'s rules, forms and actions."""
         self.dialogue.handle(state, turn)
         return turn.messages
@@ -117,7 +120,7 @@ class Engine:
 
     def handle(
         self, sender: str, text: str, channel: str = "web", metadata: dict[str, Any] | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[OutMessage]:
         """Answer one message in a conversation: Rasa's REST output, [{recipient_id, text, buttons?}]."""
         meta = {**(metadata or {}), "channel": channel}
         text = clean_text(text)
@@ -129,7 +132,7 @@ class Engine:
 
     def _respond(
         self, session: Session, conversation: Conversation, text: str, meta: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    ) -> list[BotMessage]:
         state = DialogueState(
             sender_id=conversation.id,
             slots={**self.dialogue.initial_slots(), **(conversation.slots or {})},
@@ -195,7 +198,7 @@ class Engine:
 
     def _at_risk(
         self, session: Session, conversation: Conversation, text: str, verdict: Assessment, meta: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    ) -> list[BotMessage]:
         record_alert(
             session=session,
             conversation_id=conversation.id,
@@ -207,8 +210,8 @@ class Engine:
         return [reply.as_message() for reply in risk_replies(verdict, meta["channel"])]
 
 
-def _rest_message(sender: str, message: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"recipient_id": sender, "text": message.get("text") or ""}
+def _rest_message(sender: str, message: BotMessage) -> OutMessage:
+    out: OutMessage = {"recipient_id": sender, "text": message.get("text") or ""}
     if message.get("buttons"):
         out["buttons"] = [{"title": b["title"], "payload": b["payload"]} for b in message["buttons"]]
     return out

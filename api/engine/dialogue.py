@@ -9,8 +9,12 @@ the action the bot last ran (`action: action_offer_advocacy`, then `intent: affi
 """
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+from rasa_sdk.events import EventType
+from rasa_sdk.types import TrackerState
+
+from api.contract import BotMessage
 from api.engine.actions import ActionRunner
 from api.engine.nlu import FALLBACK_INTENT, Parse
 from api.nlp.rasa_data import BotProject, Rule
@@ -33,8 +37,8 @@ class Exchange:
 
     parse: Parse
     metadata: dict[str, Any]
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[BotMessage] = field(default_factory=list)
+    events: list[EventType] = field(default_factory=list)
 
 
 class Dialogue:
@@ -196,14 +200,14 @@ class Dialogue:
         state.latest_action = action
         if action.startswith("utter_"):
             variants = self.responses.get(action) or [{}]
-            message = {k: v for k, v in variants[0].items() if k in ("text", "buttons")}
+            message = cast(BotMessage, {k: v for k, v in variants[0].items() if k in ("text", "buttons")})
             turn.messages.append(message)
             return
         events, responses = self.runner.run(action, self._tracker(state, turn))
         turn.messages.extend(responses)
         self._apply(state, events)
 
-    def _apply(self, state: DialogueState, events: list[dict[str, Any]]) -> None:
+    def _apply(self, state: DialogueState, events: list[EventType]) -> None:
         for event in events:
             kind = event.get("event")
             if kind == "slot":
@@ -216,8 +220,8 @@ class Dialogue:
                     state.requested_slot = None
 
     def _tracker(
-        self, state: DialogueState, turn: Exchange, extra_events: list[dict[str, Any]] | None = None
-    ) -> dict[str, Any]:
+        self, state: DialogueState, turn: Exchange, extra_events: list[EventType] | None = None
+    ) -> TrackerState:
         """A Rasa tracker state, as the Rasa server sends it to the action server."""
         parse = turn.parse
         latest = {
@@ -236,5 +240,8 @@ class Dialogue:
             "paused": False,
             "followup_action": None,
             "active_loop": {"name": state.active_loop} if state.active_loop else {},
+            "active_form": {},
             "latest_action_name": state.latest_action,
+            "stack": [],
+            "user_id": None,
         }

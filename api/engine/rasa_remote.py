@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from api.config import Settings
+from api.contract import BotMessage
 from api.engine.core import Engine
 from api.engine.dialogue import DialogueState, Exchange
 from api.nlp.rasa_data import load_project
@@ -49,7 +50,7 @@ class RasaEngine(Engine):
             body.get("entities") or [],
         )
 
-    def next_messages(self, state: DialogueState, turn: Exchange) -> list[dict[str, Any]]:
+    def next_messages(self, state: DialogueState, turn: Exchange) -> list[BotMessage]:
         """Rasa's REST channel answers; its own tracker store keeps the dialogue state."""
         payload = {"sender": state.sender_id, "message": turn.parse.text, "metadata": turn.metadata}
         try:

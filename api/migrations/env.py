@@ -1,6 +1,7 @@
 """Alembic environment: the app's own engine (and PostgreSQL schema), the SQLModel tables."""
 
 from alembic import context
+from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import api.models  # noqa: F401  (registers the tables)
@@ -19,7 +20,7 @@ def run_migrations_online() -> None:
         _run(connection)
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -97,7 +97,8 @@ def _rule_from_yaml(raw: dict[str, Any]) -> Rule:
     for cond in raw.get("condition") or []:
         if "active_loop" in cond:
             active_loop = cond["active_loop"]
-    intent, actions, after_loop, previous = None, [], None, None
+    intent, after_loop, previous = None, None, None
+    actions: list[str] = []
     steps = raw.get("steps") or []
     for i, step in enumerate(steps):
         if "intent" in step and intent is None:

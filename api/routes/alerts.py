@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
 from api.deps import DutyTeam, RowId, SessionDep, WriteSessionDep
-from api.models import SafeguardingAlert
+from api.models import SafeguardingAlert, row_id
 from api.services.safeguarding import STATUSES, alerts_with, set_alert_status
 
 router = APIRouter(prefix="/api/alerts", tags=["safeguarding"])
@@ -37,7 +37,7 @@ class AlertUpdate(BaseModel):
 
 def _out(alert: SafeguardingAlert) -> AlertOut:
     return AlertOut(
-        id=alert.id,
+        id=row_id(alert),
         created_at=alert.created_at.isoformat(timespec="seconds"),
         channel=alert.channel,
         kind=alert.kind,

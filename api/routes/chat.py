@@ -2,7 +2,7 @@
 
 import re
 import secrets
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from api.channels.web import answer, forget, transcript
 from api.config import get_settings
 from api.content import get_pack
+from api.contract import OutMessage
 from api.deps import EngineDep
 from api.routes.pages.views import templates
 
@@ -30,7 +31,7 @@ def _keep(response: Response, sender: str) -> None:
     response.set_cookie(COOKIE, sender, httponly=True, samesite="strict", secure=secure, path="/")
 
 
-def _page(request: Request, sender: str, replies: list[dict[str, Any]] | None = None, notice: str = "") -> Response:
+def _page(request: Request, sender: str, replies: list[OutMessage] | None = None, notice: str = "") -> Response:
     pack = get_pack()
     promise = pack.answers["caring_promise"]
     context = {

@@ -15,7 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from api.contract import Channel, Theme
 from api.db import unit_of_work
 from api.deps import EngineDep, RowId, SessionDep, ThemesReader, WriteSessionDep
-from api.models import Feedback, FeedbackPublic
+from api.engine.core import Engine
+from api.models import Feedback, FeedbackPublic, row_id
 from api.risk.answers import risk_replies
 from api.routes.ratelimit import SlidingWindowLimiter
 from api.services.directory import young_person_by_reference
@@ -46,7 +47,7 @@ async def give_feedback(body: FeedbackIn, request: Request, engine: EngineDep) -
     return await run_in_threadpool(_store, engine, body)
 
 
-def _store(engine, body: FeedbackIn) -> FeedbackPublic:  # type: ignore[no-untyped-def]
+def _store(engine: Engine, body: FeedbackIn) -> FeedbackPublic:
     safety = engine.understand(body.text).safety
     with unit_of_work() as session:
         item = store_feedback(session=session, text=body.text, channel=body.channel)
@@ -61,7 +62,7 @@ def _store(engine, body: FeedbackIn) -> FeedbackPublic:  # type: ignore[no-untyp
                 text=body.text,
             )
             message = "\n".join(reply.text for reply in risk_replies(safety, body.channel))
-        return FeedbackPublic(id=item.id, themes=item.themes, crisis=safety.at_risk, message=message)
+        return FeedbackPublic(id=row_id(item), themes=item.themes, crisis=safety.at_risk, message=message)
 
 
 Sentiment = Literal["positive", "negative", "mixed"]
@@ -161,7 +162,7 @@ def _items(session: Session, f: Filters) -> list[FeedbackItem]:
 
 def _item(item: Feedback) -> FeedbackItem:
     return FeedbackItem(
-        id=item.id,
+        id=row_id(item),
         text=item.text,
         themes=item.themes,
         sentiment=item.sentiment,

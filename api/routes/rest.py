@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.channels.web import answer
+from api.contract import OutMessage
 from api.deps import EngineDep
 
 router = APIRouter(prefix="/webhooks/rest", tags=["conversation"])
@@ -30,6 +31,6 @@ class RestReply(BaseModel):
 
 
 @router.post("/webhook", response_model=list[RestReply], response_model_exclude_none=True)
-def webhook(body: RestMessage, engine: EngineDep) -> list[dict[str, Any]]:
+def webhook(body: RestMessage, engine: EngineDep) -> list[OutMessage]:
     """Answer a message in the sender's conversation, as the Rasa REST channel does."""
     return answer(engine, body.sender, body.message)

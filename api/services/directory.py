@@ -227,20 +227,21 @@ def _save(session: Session, workers: list[WorkerRow], people: list[YoungPersonRo
         person.mobile = None
         session.add(person)
     session.flush()
-    for row in people:
-        person = existing.get(row.reference.lower())
-        if person is None:
-            person = YoungPerson(reference=row.reference, first_name=row.first_name)
+    for entry in people:
+        found = existing.get(entry.reference.lower())
+        if found is None:
+            person = YoungPerson(reference=entry.reference, first_name=entry.first_name)
             report.young_people_added += 1
         else:
+            person = found
             report.young_people_updated += 1
-        person.first_name, person.mobile, person.status = row.first_name, row.mobile, row.status
-        if row.worker_email:
-            worker = (
-                by_email.get(row.worker_email)
-                or session.exec(select(Worker).where(Worker.email == row.worker_email)).one()
+        person.first_name, person.mobile, person.status = entry.first_name, entry.mobile, entry.status
+        if entry.worker_email:
+            advisor = (
+                by_email.get(entry.worker_email)
+                or session.exec(select(Worker).where(Worker.email == entry.worker_email)).one()
             )
-            person.worker_id = worker.id
+            person.worker_id = advisor.id
         else:
             person.worker_id = None
         session.add(person)

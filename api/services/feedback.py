@@ -3,11 +3,11 @@
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.contract import THEMES
 from api.models import Feedback, YouSaidWeDid
-from api.redact import redact
+from api.privacy import redact
 from api.services.themes import get_classifier
 
 
@@ -50,7 +50,7 @@ def find_feedback(
     reviewed: bool | None = None,
 ) -> list[Feedback]:
     """Feedback matching the filters, newest first (dates inclusive)."""
-    query = select(Feedback).order_by(Feedback.created_at.desc(), Feedback.id.desc())
+    query = select(Feedback).order_by(col(Feedback.created_at).desc(), col(Feedback.id).desc())
     if reviewed is not None:
         query = query.where(Feedback.reviewed == reviewed)
     if start:

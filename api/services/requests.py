@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, or_, select, update
+from sqlmodel.sql.expression import SelectOfScalar
 
 from api.config import get_settings
 from api.db import unit_of_work
-from api.models import OutboundSms, RequestEvent, Staff, SupportRequest, Turn, Worker, YoungPerson, utcnow
+from api.models import OutboundSms, RequestEvent, Staff, SupportRequest, Turn, Worker, YoungPerson, row_id, utcnow
 from api.privacy import conversation_id_for, normalise_number
 from api.services.conversations import lock_conversation
 from api.services.notify import notify
@@ -49,7 +51,7 @@ class Routed:
 
 
 def _event(session: Session, request: SupportRequest, note: str, *, by: str = "bot", status: str | None = None) -> None:
-    session.add(RequestEvent(request_id=request.id, status=status, note=note, by=by))
+    session.add(RequestEvent(request_id=row_id(request), status=status, note=note, by=by))
 
 
 def _create(
@@ -107,17 +109,18 @@ def start_handoff(
         conversation_id=conversation_id,
         channel=channel,
         young_person=young_person,
-        details={"topic": topic, "urgency": urgency, "advisor_away": worker.first_name if away else None},
+        details={"topic": topic, "urgency": urgency, "advisor_away": worker.first_name if worker and away else None},
         contact=contact,
         worker=None if away else worker,
         team=(worker.team if worker else "leaving_care") if (away or worker is None) else None,
         due_at=due_at,
     )
+    due = hours.describe(due_at, moment)
     context = {
         "request": request,
         "young_person": young_person,
         "worker": worker,
-        "due": hours.describe(due_at, moment),
+        "due": due,
         "public_url": settings.public_url or "",
     }
     if worker is not None and not away:
@@ -133,7 +136,7 @@ def start_handoff(
         worker.first_name if worker else None,
         away,
         hours.is_open(moment),
-        context["due"],
+        due,
         worker.public_contact if worker and not away else None,
     )
 
@@ -196,7 +199,7 @@ def start_complaint(
 def is_late(request: SupportRequest) -> bool:
     """Past the time the young person was given (whatever its status: the caller says which count)."""
     hours = office_hours()
-    return bool(request.due_at) and hours.local(request.due_at) < hours.now()
+    return request.due_at is not None and hours.local(request.due_at) < hours.now()
 
 
 def escalate_overdue(limit: int = 20) -> int:
@@ -228,7 +231,7 @@ def escalate_overdue(limit: int = 20) -> int:
             ).rowcount
             if claimed != 1:
                 continue  # another process took it
-            request = session.get(SupportRequest, request_id)
+            request = session.get_one(SupportRequest, request_id)
             person = session.get(YoungPerson, request.young_person_id) if request.young_person_id else None
             worker = session.get(Worker, request.worker_id) if request.worker_id else None
             if settings.leaving_care_inbox:
@@ -236,7 +239,7 @@ def escalate_overdue(limit: int = 20) -> int:
                     "request": request,
                     "young_person": person,
                     "worker": worker,
-                    "due": hours.describe(request.due_at, moment),
+                    "due": hours.describe(request.due_at or moment, moment),
                     "public_url": settings.public_url or "",
                 }
                 notify(session, "handoff_overdue_email", context, to=settings.leaving_care_inbox, request=request)
@@ -276,9 +279,9 @@ def requests_of(
 ) -> list[SupportRequest]:
     """This young person's requests of a kind (None: any), newest first: by directory entry when known,
     else this chat."""
-    who = SupportRequest.conversation_id == conversation_id
+    who: ColumnElement[bool] = col(SupportRequest.conversation_id) == conversation_id
     if young_person_id is not None:
-        who = or_(who, SupportRequest.young_person_id == young_person_id)  # type: ignore[assignment]
+        who = or_(who, col(SupportRequest.young_person_id) == young_person_id)
     query = select(SupportRequest).where(who)
     if kind is not None:
         query = query.where(SupportRequest.kind == kind)
@@ -288,7 +291,7 @@ def requests_of(
 # -- the staff view -----------------------------------------------------------------------------
 
 
-def visible_query(staff: Staff, kind: str | None = None):  # type: ignore[no-untyped-def]
+def visible_query(staff: Staff, kind: str | None = None) -> SelectOfScalar[SupportRequest]:
     """The requests this member of staff may see: an advisor their own open handoffs' kind, an admin all."""
     query = select(SupportRequest)
     if kind:
@@ -402,6 +405,6 @@ def send_reply(*, staff: Staff, request_id: int, text: str, sender: SmsSender | 
         if record.status not in {"failed", "blocked"}:
             conversation = lock_conversation(session, conversation_id_for(number), "sms")
             session.add(Turn(conversation_id=conversation.id, role="staff", text=text))
-        request = session.get(SupportRequest, request_id)
+        request = session.get_one(SupportRequest, request_id)
         add_note(session=session, request=request, note=f"text to the young person: {record.status}", by=staff.email)
     return record

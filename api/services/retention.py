@@ -45,19 +45,19 @@ def purge(settings: Settings, now: datetime | None = None) -> PurgeReport:
         old = list(
             session.exec(
                 select(Conversation.id).where(
-                    Conversation.updated_at < conversations_before, col(Conversation.id).not_in(open_threads)
+                    col(Conversation.updated_at) < conversations_before, col(Conversation.id).not_in(open_threads)
                 )
             )
         )
         turns = session.exec(delete(Turn).where(col(Turn.conversation_id).in_(old))).rowcount if old else 0
-        receipts = session.exec(delete(InboundSms).where(InboundSms.created_at < conversations_before)).rowcount
+        receipts = session.exec(delete(InboundSms).where(col(InboundSms.created_at) < conversations_before)).rowcount
         conversations = session.exec(delete(Conversation).where(col(Conversation.id).in_(old))).rowcount if old else 0
-        feedback = session.exec(delete(Feedback).where(Feedback.created_at < feedback_before)).rowcount
+        feedback = session.exec(delete(Feedback).where(col(Feedback.created_at) < feedback_before)).rowcount
         settled = col(Notification.status).not_in(("pending", "sending"))
         notifications = session.exec(
-            delete(Notification).where(settled, Notification.updated_at < conversations_before)
+            delete(Notification).where(settled, col(Notification.updated_at) < conversations_before)
         ).rowcount
-        texts = session.exec(delete(OutboundSms).where(OutboundSms.created_at < conversations_before)).rowcount
+        texts = session.exec(delete(OutboundSms).where(col(OutboundSms.created_at) < conversations_before)).rowcount
         requests_before = now - timedelta(days=settings.request_retention_days)
         closed = list(
             session.exec(

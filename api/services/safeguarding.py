@@ -5,7 +5,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from api.config import get_settings
@@ -87,7 +87,7 @@ def latest_alert(session: Session, conversation_id: str, since: datetime) -> Saf
 
 def open_alerts_about(session: Session, *, conversation_ids: set[str], references: set[str]) -> list[SafeguardingAlert]:
     """Alerts not yet closed from these conversations or about these young people, the newest first."""
-    about = col(SafeguardingAlert.conversation_id).in_(conversation_ids)
+    about: ColumnElement[bool] = col(SafeguardingAlert.conversation_id).in_(conversation_ids)
     if references:
         about = or_(about, col(SafeguardingAlert.young_person_reference).in_(references))
     query = select(SafeguardingAlert).where(about, SafeguardingAlert.status != "closed")
@@ -120,7 +120,7 @@ def alert_summary(alert: SafeguardingAlert, *, full: bool) -> dict[str, Any]:
 def alerts_with(session: Session, statuses: tuple[str, ...]) -> list[SafeguardingAlert]:
     """Alerts with these statuses, the longest waiting first."""
     query = select(SafeguardingAlert).where(col(SafeguardingAlert.status).in_(statuses))
-    return list(session.exec(query.order_by(SafeguardingAlert.created_at, SafeguardingAlert.id)))
+    return list(session.exec(query.order_by(col(SafeguardingAlert.created_at), col(SafeguardingAlert.id))))
 
 
 def set_alert_status(*, session: Session, alert: SafeguardingAlert, status: str, by: str) -> None:

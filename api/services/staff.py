@@ -7,9 +7,9 @@ from functools import lru_cache
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
-from api.models import Staff, StaffToken, utcnow
+from api.models import Staff, StaffToken, row_id, utcnow
 
 ROLES = ("advisor", "participation", "admin", "duty")
 # Who sees and handles safeguarding alerts, with what the young person wrote: the duty team and admins.
@@ -34,9 +34,9 @@ class LockedOut(Exception):
     """Too many failed sign-ins: try again later."""
 
 
-def _aware(moment: datetime | None) -> datetime | None:
+def _aware(moment: datetime) -> datetime:
     """SQLite hands datetimes back without a zone; they were stored in UTC."""
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def add_staff(*, session: Session, email: str, role: str, password: str) -> Staff:
@@ -46,7 +46,9 @@ def add_staff(*, session: Session, email: str, role: str, password: str) -> Staf
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"password must be at least {MIN_PASSWORD} characters")
     email = email.strip().lower()
-    staff = session.exec(select(Staff).where(Staff.email == email)).first() or Staff(email=email, password_hash="")
+    staff = session.exec(select(Staff).where(Staff.email == email)).first() or Staff(
+        email=email, role=role, password_hash=""
+    )
     if staff.id is not None:
         _end_sessions(session, staff)  # a reset (a new password or role) signs them out everywhere
     staff.role = role
@@ -67,7 +69,7 @@ def remove_staff(*, session: Session, email: str) -> bool:
 
 
 def _end_sessions(session: Session, staff: Staff) -> None:
-    session.exec(delete(StaffToken).where(StaffToken.staff_id == staff.id))
+    session.exec(delete(StaffToken).where(col(StaffToken.staff_id) == staff.id))
 
 
 def authenticate(*, session: Session, email: str, password: str) -> Staff | None:
@@ -77,7 +79,7 @@ def authenticate(*, session: Session, email: str, password: str) -> Staff | None
         _hasher.verify(password, _dummy_hash())
         return None
     now = utcnow()
-    locked_until = _aware(staff.locked_until)
+    locked_until = _aware(staff.locked_until) if staff.locked_until else None
     if locked_until and locked_until > now:
         raise LockedOut
     if not _hasher.verify(password, staff.password_hash):
@@ -98,7 +100,7 @@ def hash_token(token: str) -> str:
 def issue_token(*, session: Session, staff: Staff) -> str:
     """A new bearer token for this staff member (only its hash is kept)."""
     token = secrets.token_urlsafe(32)
-    session.add(StaffToken(token_hash=hash_token(token), staff_id=staff.id, expires_at=utcnow() + TOKEN_LIFETIME))
+    session.add(StaffToken(token_hash=hash_token(token), staff_id=row_id(staff), expires_at=utcnow() + TOKEN_LIFETIME))
     return token
 
 

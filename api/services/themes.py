@@ -151,7 +151,7 @@ class ThemeClassifier:
         best = max(THEMES, key=lambda t: scores[t])
         if not chosen and scores[best] >= TOP_THEME_FLOOR:
             chosen = [best]
-        return Verdict(chosen, str(self.sentiment.predict([text])[0]), scores)
+        return Verdict(list(chosen), str(self.sentiment.predict([text])[0]), scores)
 
 
 def lexicon_path(examples: Path) -> Path:

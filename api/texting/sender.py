@@ -37,7 +37,7 @@ class LocalTwilioHttpClient(TwilioHttpClient):
         super().__init__(**kwargs)
         self.base_url = base_url.rstrip("/")
 
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         if url.startswith(TWILIO_API):
             url = self.base_url + url[len(TWILIO_API) :]
         return super().request(method, url, *args, **kwargs)

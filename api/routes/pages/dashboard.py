@@ -43,17 +43,20 @@ def _period(f: Filters) -> Filters:
 
 
 def _figures(session: Session, f: Filters) -> dict[str, Any]:
-    """What the dashboard and the Panel summary show for a period."""
-    items = find_feedback(session=session, start=f.start, end=f.end, channel=f.channel, sentiment=f.sentiment)
-    chart_items = find_feedback(session=session, start=f.end - timedelta(weeks=12), end=f.end, channel=f.channel)
+    """What the dashboard and the Panel summary show for a period (the filters after `_period`)."""
+    if f.start is None or f.end is None:
+        raise ValueError("the filters have no period: pass them through _period first")
+    start, end = f.start, f.end
+    items = find_feedback(session=session, start=start, end=end, channel=f.channel, sentiment=f.sentiment)
+    chart_items = find_feedback(session=session, start=end - timedelta(weeks=12), end=end, channel=f.channel)
     summary = summarise(items)
     return {
         "summary": summary,
-        "change": change_since(session=session, start=f.start, end=f.end),
-        "chart": weekly_chart(summarise(chart_items)["weekly"], f.end),
+        "change": change_since(session=session, start=start, end=end),
+        "chart": weekly_chart(summarise(chart_items)["weekly"], end),
         "phrases": recurring_phrases(items),
         "entries": you_said_we_did(session=session),
-        "period_days": (f.end - f.start).days + 1,
+        "period_days": (end - start).days + 1,
     }
 
 
