@@ -6,7 +6,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlmodel import Session
 
-from actions.content import channel_of, say
+from actions.content import answer_for, channel_of, say
 from actions.forms import (
     AskContact,
     RequestFormValidation,
@@ -33,7 +33,7 @@ class ActionOfferAdvocacy(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if asks_for_progress(tracker) and tell_progress_of(dispatcher, tracker, "advocacy"):
             return []
-        say_text(dispatcher, tracker, "advocate")
+        say_text(dispatcher, tracker, answer_for(tracker, "advocate"))
         say(dispatcher, tracker, "advocacy_offer")
         return []
 

@@ -1,11 +1,15 @@
-"""Answering a question: the approved answer for the recognised intent."""
+"""Answering a question: the approved answer for what was asked.
+
+An intent with sub-answers (Rasa's retrieval intents: `money/university`) is answered with the one the
+response selector chose, when it is sure enough; otherwise with the intent's whole answer. Both engines
+put the selector's ranking in the parse the same way (`response_selector.default.ranking`)."""
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.content import channel_of, metadata_of, say, utter_reply
+from actions.content import answer_for, channel_of, metadata_of, say, utter_reply
 from actions.forms import asks_for_progress, tell_progress_of
 from api.content import get_pack
 
@@ -27,7 +31,7 @@ class ActionAnswer(Action):
             if not tell_progress_of(dispatcher, tracker, None):
                 say(dispatcher, tracker, "request_none")
             return []
-        key = CONTENT_KEY.get(intent, intent)
+        key = CONTENT_KEY.get(intent) or answer_for(tracker, intent)
         pack = get_pack()
         # A young person the directory knows (by their mobile) is greeted by first name; nobody else's
         # details are ever used.

@@ -6,7 +6,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlmodel import Session
 
-from actions.content import channel_of, say
+from actions.content import answer_for, channel_of, say
 from actions.forms import (
     AskContact,
     RequestFormValidation,
@@ -36,7 +36,7 @@ class ActionOfferComplaint(Action):
             if not tell_progress_of(dispatcher, tracker, "complaint"):
                 say(dispatcher, tracker, "complain_next_stage")
             return []
-        say_text(dispatcher, tracker, "complain")
+        say_text(dispatcher, tracker, answer_for(tracker, "complain"))
         say(dispatcher, tracker, "complaint_offer")
         return []
 

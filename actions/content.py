@@ -5,7 +5,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from api.content import Reply, get_pack
+from api.content import Reply, answer_key, get_pack
 
 
 def metadata_of(tracker: Tracker) -> dict[str, Any]:
@@ -34,3 +34,19 @@ def utter_reply(dispatcher: CollectingDispatcher, reply: Reply) -> None:
 def say(dispatcher: CollectingDispatcher, tracker: Tracker, key: str, values: dict[str, str] | None = None) -> None:
     """Send the approved answer `key` in the version for the tracker's channel ({placeholders} from `values`)."""
     utter_reply(dispatcher, get_pack().render(key, channel_of(tracker), values))
+
+
+# Below this, the selector's choice of sub-answer is a guess: the intent's whole answer is safer.
+SELECTOR_FLOOR = 0.3
+
+
+def answer_for(tracker: Tracker, intent: str) -> str:
+    """The content key that answers this message: the chosen sub-answer (when this council has it and the
+    selector is sure enough), or the intent's own answer."""
+    selector = (tracker.latest_message.get("response_selector") or {}).get("default") or {}
+    for entry in selector.get("ranking") or []:
+        key = str(entry.get("intent_response_key") or "")
+        if key.partition("/")[0] == intent:  # the best of this intent's sub-answers
+            sure = float(entry.get("confidence") or 0) >= SELECTOR_FLOOR
+            return answer_key(key) if sure and get_pack().has(answer_key(key)) else intent
+    return intent

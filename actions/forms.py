@@ -163,7 +163,7 @@ def tell_progress(
 
 def say_text(dispatcher: CollectingDispatcher, tracker: Tracker, key: str) -> None:
     """An answer without its buttons (when the message after it carries the choices)."""
-    dispatcher.utter_message(text=get_pack().render(key, channel_of(tracker)).text)
+    dispatcher.utter_message(text=get_pack().render(key, channel_of(tracker)).text, key=key)
 
 
 def hours_values(**values: str) -> dict[str, str]:

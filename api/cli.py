@@ -51,14 +51,20 @@ def chat(sender: str = typer.Option(None, help="conversation id (a new one by de
     prepare_database(get_settings())
     engine = Engine.load(get_settings())
     sender = sender or f"cli-{uuid.uuid4().hex[:8]}"
-    typer.echo("Caring Promise chat. Type a message; 'quit' to leave.")
+    typer.echo("Caring Promise chat. Type a message, or the number of an option; 'quit' to leave.")
+    options: list[str] = []
     for line in _lines():
         if line.strip().lower() in {"quit", "exit"}:
             break
+        choice = line.strip()
+        if choice.isdigit() and 1 <= int(choice) <= len(options):
+            line = options[int(choice) - 1]  # "2" is the second option, as a tap on its button
+        options = []
         for message in engine.handle(sender, line, channel="web"):
             typer.echo(f"bot> {message['text']}")
-            for i, button in enumerate(message.get("buttons") or [], start=1):
-                typer.echo(f"     [{i}] {button['title']}  ({button['payload']})")
+            for button in message.get("buttons") or []:
+                options.append(button["payload"])
+                typer.echo(f"     [{len(options)}] {button['title']}")
 
 
 def _lines() -> Iterator[str]:
@@ -106,7 +112,14 @@ def sms(
     }
     token = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else ""
     signature = RequestValidator(token).compute_signature(signed, params)
-    response = httpx.post(url.rstrip("/") + path, data=params, headers={"X-Twilio-Signature": signature}, timeout=15)
+    try:
+        response = httpx.post(
+            url.rstrip("/") + path, data=params, headers={"X-Twilio-Signature": signature}, timeout=15
+        )
+    except httpx.HTTPError as exc:
+        typer.echo(f"Could not reach the server at {url} ({type(exc).__name__}).", err=True)
+        typer.echo("Start one with `make run` (or `caring-promise serve`), or give its address with --url.", err=True)
+        raise typer.Exit(2) from None
     if response.status_code != 200:
         typer.echo(f"HTTP {response.status_code}: {response.text}")
         raise typer.Exit(1)
@@ -309,13 +322,20 @@ def purge() -> None:
 def content_check(council: str = typer.Option(None, help="council folder (default: the setting)")) -> None:
     """Fail on anything a reviewer must fix; list the settings the council still has to fill in."""
     from api.config import get_settings
-    from api.content import ContentPack, check_pack
+    from api.content import ContentPack, answer_key, check_pack, rasa_responses
     from api.contract import CONTRACT_INTENTS
+    from api.nlp.rasa_data import RESPONSES, load_project
     from api.risk.check import REQUIRED_ANSWERS, check_safety
 
     settings = get_settings()
     pack = ContentPack(settings.content_dir / (council or settings.council))
-    report = check_pack(pack, CONTRACT_INTENTS + ("fallback",) + REQUIRED_ANSWERS)
+    retrieval = load_project(settings.bot_dir).nlu.retrieval_intents
+    report = check_pack(pack, CONTRACT_INTENTS + ("fallback",) + REQUIRED_ANSWERS + tuple(map(answer_key, retrieval)))
+    responses = settings.bot_dir / RESPONSES
+    if retrieval and (
+        not responses.exists() or responses.read_text(encoding="utf-8") != rasa_responses(pack, retrieval)
+    ):
+        report.problems.append("bot/data/responses.yml is out of date: run `caring-promise content rasa-responses`")
     safety = check_safety(settings.content_dir / "safety")
     report.problems += safety.problems
     report.notes += safety.notes
@@ -330,6 +350,20 @@ def content_check(council: str = typer.Option(None, help="council folder (defaul
         typer.echo(f"{len(report.problems)} problem(s) to fix.")
         raise typer.Exit(1)
     typer.echo("Content OK.")
+
+
+@content_app.command("rasa-responses")
+def content_rasa_responses() -> None:
+    """Write bot/data/responses.yml (real Rasa's responses for the retrieval intents) from content/."""
+    from api.config import get_settings
+    from api.content import get_pack, rasa_responses
+    from api.nlp.rasa_data import RESPONSES, load_project
+
+    settings = get_settings()
+    retrieval = load_project(settings.bot_dir).nlu.retrieval_intents
+    path = settings.bot_dir / RESPONSES
+    path.write_text(rasa_responses(get_pack(), retrieval), encoding="utf-8")
+    typer.echo(f"Wrote {len(retrieval)} response(s) to {path}")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,13 @@ from api.config import get_settings
 from api.contract import BotMessage, Button
 from api.texting.gsm import SEGMENT, gsm7_length, non_gsm_chars
 
+
+def answer_key(intent: str) -> str:
+    """The content key that answers an intent or a retrieval intent: `money/overview` is `money`'s answer."""
+    base, _, sub = intent.partition("/")
+    return base if sub in ("", "overview") else intent
+
+
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 # Flesch-Kincaid grade 9 is a reading age of about 14: below our youngest user (16), with room
 # for the words the answers must name (apprenticeship, Universal Credit, Ombudsman).
@@ -125,15 +132,16 @@ class ContentPack:
         }
         self.answers: dict[str, Answer] = {}
         self.load_errors: list[str] = []
-        for path in sorted(folder.glob("*.yml")):
-            if path.name == "council.yml":
+        # One file per answer; a sub-answer lives in its intent's folder (money/university.yml).
+        for path in sorted(folder.rglob("*.yml")):
+            if path == folder / "council.yml":
                 continue
             try:
                 raw = self._read(path)
             except ContentError as exc:
                 self.load_errors.append(str(exc))
                 continue
-            key = str(raw.get("key") or path.stem)
+            key = str(raw.get("key") or path.relative_to(folder).with_suffix("").as_posix())
             self.answers[key] = Answer(
                 key=key,
                 title=str(raw.get("title") or key.replace("_", " ").capitalize()),
@@ -192,6 +200,24 @@ def get_pack() -> ContentPack:
     return load_pack(settings.content_dir, settings.council)
 
 
+def rasa_responses(pack: ContentPack, retrieval_intents: list[str]) -> str:
+    """bot/data/responses.yml: the responses real Rasa's ResponseSelector is trained with, one per retrieval
+    intent, made from this pack's SMS answers (the bot itself answers from content/, through actions)."""
+    responses = {
+        f"utter_{intent}": [{"text": pack.fill(pack.answers[answer_key(intent)].sms)}]
+        for intent in retrieval_intents
+        if answer_key(intent) in pack.answers
+    }
+    header = (
+        "# Made by `caring-promise content rasa-responses` from content/: do not edit (the content check\n"
+        "# fails when it is out of date). Real Rasa needs a response for each retrieval intent to train its\n"
+        "# ResponseSelector; what young people are sent comes from content/ through actions/.\n"
+    )
+    return header + yaml.safe_dump(
+        {"version": "3.1", "responses": responses}, allow_unicode=True, sort_keys=True, width=1000
+    )
+
+
 # --- checking -------------------------------------------------------------------------------
 
 
@@ -241,6 +267,13 @@ def check_pack(pack: ContentPack, required: tuple[str, ...], today: date | None 
     for key in required:
         if key not in pack.answers:
             report.problems.append(f"{key}: no answer (every intent needs content/{pack.folder.name}/{key}.yml)")
+    for key, answer in sorted(pack.answers.items()):
+        for button in answer.buttons:
+            target = button.payload.removeprefix("/")
+            if button.payload.startswith("/") and answer_key(target) not in pack.answers:
+                report.problems.append(
+                    f"{key}.yml: the button '{button.title}' leads to {button.payload}, which has no answer"
+                )
     for key, answer in sorted(pack.answers.items()):
         where = f"{key}.yml"
         for name in PLACEHOLDER.findall(answer.sms + answer.web):

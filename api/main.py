@@ -19,6 +19,7 @@ from api.routes import alerts, auth, chat, feedback, health, nlu, requests, rest
 from api.routes.middleware import CleanInputMiddleware, SecurityHeadersMiddleware, ServerErrorMiddleware
 from api.routes.pages import alerts as alert_pages
 from api.routes.pages import dashboard, inbox
+from api.routes.pages.views import NoAccess, no_access_page
 from api.services import demo
 from api.services import themes as theme_model
 
@@ -89,6 +90,7 @@ def create_app() -> FastAPI:
         status = 400 if any("not valid JSON" in r for r in reasons) else 422
         return JSONResponse({"detail": "; ".join(reasons), "errors": reasons}, status_code=status)
 
+    app.add_exception_handler(NoAccess, no_access_page)
     app.add_middleware(ServerErrorMiddleware)
     app.add_middleware(CleanInputMiddleware)
     app.add_middleware(logs.RequestIdMiddleware)

@@ -31,3 +31,19 @@ def test_content_check_passes():
     result = runner.invoke(app, ["content", "check"])
     assert result.exit_code == 0, result.output
     assert "Content OK." in result.output
+
+
+def test_chat_takes_the_number_of_an_option(engine):
+    result = runner.invoke(app, ["chat", "--sender", "cli-options"], input="/money\n1\nquit\n")
+    assert result.exit_code == 0, result.output
+    money = get_pack().answers["money"]
+    assert f"[1] {money.buttons[0].title}" in result.output and "(/" not in result.output
+    first_option = money.buttons[0].payload.removeprefix("/")
+    assert get_pack().render(first_option, "web").text.splitlines()[0] in result.output
+
+
+def test_sms_without_a_server_says_how_to_start_one():
+    result = runner.invoke(app, ["sms", "hello", "--url", "http://127.0.0.1:9"])
+    assert result.exit_code == 2
+    assert "Could not reach the server at http://127.0.0.1:9" in result.output and "make run" in result.output
+    assert "Traceback" not in result.output

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
 from api.content import get_pack
-from api.contract import Button
+from api.contract import BotMessage, Button
 from api.db import unit_of_work
 from api.engine.core import Engine
 from api.models import Conversation, InboundSms
@@ -17,7 +17,7 @@ from api.privacy import conversation_id_for, mask_number, number_key
 from api.services.conversations import lock_conversation
 from api.services.directory import young_person_for_number
 from api.texting.optout import is_opted_out, set_opt_out
-from api.texting.text import numbered_options, split_for_sms, to_gsm
+from api.texting.text import FULLER_HINT, numbered_options, split_for_sms, to_gsm
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,8 @@ STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit
 START_WORDS = frozenset({"start", "unstop", "yes"})
 HELP_WORDS = frozenset({"help", "info"})
 MORE_WORD = "more"
+# A web answer this much longer than its text says something the text does not: MORE sends it.
+FULLER_MARGIN = 40
 
 
 @dataclass(frozen=True)
@@ -95,22 +97,26 @@ class SmsChannel:
         text = self._chosen_option(session, conversation_id, inbound.body)
         person = young_person_for_number(session=session, number=inbound.sender)
         metadata = {"first_name": person.first_name, "young_person": person.reference} if person else {}
-        replies = self.engine.handle(conversation_id, text, channel="sms", metadata=metadata)
+        replies = self.engine.reply(conversation_id, text, channel="sms", metadata=metadata)
         body = "\n".join(r["text"] for r in replies if r.get("text"))
         buttons = next((r["buttons"] for r in reversed(replies) if r.get("buttons")), [])
-        return self._fit(session, conversation_id, body, buttons)
+        return self._fit(session, conversation_id, body, buttons, _fuller(replies))
 
-    def _fit(self, session: Session, conversation_id: str, body: str, buttons: list[Button]) -> list[str]:
-        """At most three single-segment texts; options only when they fit; the rest waits for MORE."""
+    def _fit(
+        self, session: Session, conversation_id: str, body: str, buttons: list[Button], fuller: str = ""
+    ) -> list[str]:
+        """At most three single-segment texts; options only when they fit; the rest waits for MORE, and
+        so does the web's fuller version of a short answer."""
         conversation = lock_conversation(session, conversation_id, "sms")
         body = to_gsm(body)
         options = numbered_options([b["title"] for b in buttons]) if buttons else ""
-        reply = split_for_sms(f"{body}\n{to_gsm(options)}" if options else body)
-        if options and reply.rest:
+        tail = " ".join(part for part in (to_gsm(options), FULLER_HINT if fuller else "") if part)
+        reply = split_for_sms(f"{body}\n{tail}" if tail else body)
+        if tail and reply.rest:
             reply = split_for_sms(body)  # a long answer: the options would be cut, so leave them out
-            options = ""
+            options, fuller = "", ""
         conversation.options = [b["payload"] for b in buttons] if options else []
-        conversation.pending_more = reply.rest or None
+        conversation.pending_more = reply.rest or to_gsm(fuller) or None
         session.add(conversation)
         return reply.messages
 
@@ -132,3 +138,14 @@ class SmsChannel:
         options = conversation.options if conversation else []
         index = int(choice) - 1
         return options[index] if 0 <= index < len(options) else body
+
+
+def _fuller(replies: list[BotMessage]) -> str:
+    """The web version of the turn's first answer that says more on the web than in its text (MORE sends it)."""
+    pack = get_pack()
+    for key in (r.get("key") for r in replies):
+        if key and pack.has(key):
+            sms, web = pack.render(key, "sms").text, pack.render(key, "web").text
+            if len(web) > len(sms) + FULLER_MARGIN:
+                return web
+    return ""

@@ -1,14 +1,17 @@
 """The web chat's own rules, in front of the engine: "forget me" deletes the conversation."""
 
+import re
+
 from sqlmodel import Session, col, delete, select
 
-from api.content import get_pack
+from api.content import answer_key, get_pack
 from api.contract import OutMessage
 from api.db import get_engine, unit_of_work
 from api.engine.core import Engine
 from api.models import Conversation, Turn
 from api.nlp.text import keyword
 
+_PAYLOAD = re.compile(r"/([a-z_]+(?:/[a-z_]+)?)")
 FORGET = {"forget me", "forget my chat", "delete my chat", "delete this chat", "/forget"}
 
 
@@ -38,8 +41,18 @@ def answer(engine: Engine, sender: str, message: str) -> list[OutMessage]:
     return engine.handle(sender, message, channel="web")
 
 
-def transcript(sender: str) -> list[Turn]:
-    """The conversation so far, oldest first (for the page without JavaScript)."""
+def transcript(sender: str) -> list[tuple[str, str]]:
+    """The conversation so far, oldest first, as (role, what is shown) (for the page without JavaScript):
+    a quick reply shows its title ("Talk to a person"), as it does with JavaScript, not its payload."""
     with Session(get_engine()) as session:
         query = select(Turn).where(Turn.conversation_id == sender).order_by(col(Turn.created_at), col(Turn.id))
-        return list(session.exec(query))
+        return [(turn.role, shown(turn.text) if turn.role == "user" else turn.text) for turn in session.exec(query)]
+
+
+def shown(message: str) -> str:
+    """What a young person's message looks like in the chat: a payload ("/talk_to_worker") as its title."""
+    payload = _PAYLOAD.fullmatch(message.strip())
+    pack = get_pack()
+    if payload and pack.has(answer_key(payload.group(1))):
+        return pack.answers[answer_key(payload.group(1))].title
+    return message

@@ -29,22 +29,32 @@ from api.services.safeguarding import CONTEXT_WINDOW, latest_alert, record_alert
 
 log = logging.getLogger(__name__)
 
-_PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]+)$")
+# A quick reply's payload: an intent ("/talk_to_worker") or a retrieval intent ("/money/university").
+_PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]+)(?:/(?P<sub>[a-z_]+))?$")
 CRISIS_INTENT = "crisis"
 # What the bot last did when it asked "are you safe right now?" (a concern's check-in).
 CHECKED_IN = "safety_check_in"
+# A concern's message that also asks a question the intent model is this sure of gets that answer after
+# the check-in ("i've got nothing for my new flat, is there a grant?"): the worry is asked about, the
+# question is not ignored. A crisis is answered with help now alone.
+ANSWER_WITH_CONCERN = 0.5
+# ...a question about the offer, that is; small talk after "are you safe right now?" would jar.
+_SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "affirm", "deny", "bot_challenge", "help", "out_of_scope"})
 
 
 @dataclass
 class Understanding:
-    """A parse plus the safety verdict that was reached before it."""
+    """A parse plus the safety verdict that was reached before it; for a concern, also what they asked."""
 
     parse: Parse
     safety: Assessment
+    question: Parse | None = None  # a concern's message read for its question too ("...can i get money")
 
 
 class Engine:
     """One loaded bot: its model, rules, actions and content."""
+
+    answers_with_concern = True  # a concern's question is read here, in-process (no waiting on a server)
 
     def __init__(self, project: BotProject, classifier: IntentClassifier | None, settings: Settings) -> None:
         self.project = project
@@ -53,6 +63,7 @@ class Engine:
         self.entities = EntityExtractor(project)
         self.dialogue = Dialogue(project, ActionRunner(project.domain))
         self.intents = set(project.domain.get("intents") or [])
+        self.retrieval_intents = set(project.nlu.retrieval_intents)
         self.pack: ContentPack = get_pack()
         self.risk = get_assessor()  # load the risk check now, not on the first message
 
@@ -73,35 +84,49 @@ class Engine:
         text = clean_text(text)
         payload = _PAYLOAD.match(text.strip())
         if payload and payload.group("intent") in self.intents:
-            intent = payload.group("intent")
+            intent, sub = payload.group("intent"), payload.group("sub")
             verdict = danger_now("button") if intent == CRISIS_INTENT else NOT_AT_RISK
-            return Understanding(Parse(text, intent, 1.0, [(intent, 1.0)], []), verdict)
+            key = f"{intent}/{sub}"
+            responses = [(key, 1.0)] if key in self.retrieval_intents else []
+            return Understanding(Parse(text, intent, 1.0, [(intent, 1.0)], [], responses), verdict)
         # The risk check reads everything, before any model of what they are asking; a message at risk
         # is answered as one at once (it never waits on a Rasa server's parse).
         verdict = self.risk.assess(text)
         if verdict.at_risk:
-            return Understanding(Parse(text, CRISIS_INTENT, verdict.confidence, [(CRISIS_INTENT, 1.0)], []), verdict)
+            at_risk = Parse(text, CRISIS_INTENT, verdict.confidence, [(CRISIS_INTENT, 1.0)], [])
+            question = None if verdict.urgent or not self.answers_with_concern else self._question(text)
+            return Understanding(at_risk, verdict, question)
+        return Understanding(self._question(text), verdict)
+
+    def _question(self, text: str) -> Parse:
+        """What a message asks, by the intent model (never `crisis`: that is the risk check's to say)."""
         clipped = text[: self.settings.nlu_max_chars]
         if not has_words(without_contacts(clipped)):
             # Emoji, digits or punctuation only, or only an email address or a phone number (an answer
             # to "how can we reach you?"): nothing to classify.
             parse = Parse(text, "nlu_fallback", 0.0, [], [])
         else:
-            parse = Parse(text, *self.classify(clipped))
+            parse = self.classify(clipped)
+            parse.text = text
         if parse.intent == CRISIS_INTENT:
             # The intent model alone is not the risk check: take its next best answer.
             ranking = [(n, c) for n, c in parse.ranking if n != CRISIS_INTENT]
             best, best_confidence = ranking[0] if ranking else ("nlu_fallback", 0.0)
             parse.intent = best if best_confidence >= self.project.fallback_threshold else "nlu_fallback"
             parse.confidence, parse.ranking = best_confidence, ranking
-        return Understanding(parse, verdict)
+            parse.responses = self.select(text, parse.intent)
+        return parse
 
-    def classify(self, text: str) -> tuple[str, float, list[tuple[str, float]], list[dict[str, Any]]]:
-        """Intent, confidence, ranking and entities from the embedded model."""
+    def classify(self, text: str) -> Parse:
+        """Intent, confidence, ranking, entities and sub-answers from the embedded model."""
         if self.classifier is None:
             raise RuntimeError("this engine has no embedded classifier")
         intent, confidence, ranking = self.classifier.classify(text)
-        return intent, confidence, ranking, self.entities.extract(text)
+        return Parse(text, intent, confidence, ranking, self.entities.extract(text), self.select(text, intent))
+
+    def select(self, text: str, intent: str) -> list[tuple[str, float]]:
+        """Which of the intent's sub-answers was asked for (the response selector), best first."""
+        return self.classifier.select(text, intent) if self.classifier is not None else []
 
     def next_messages(self, state: DialogueState, turn: Exchange) -> list[BotMessage]:
         """The bot's messages for an understood, non-crisis message: bot/'s rules, forms and actions."""
@@ -122,13 +147,19 @@ class Engine:
         self, sender: str, text: str, channel: str = "web", metadata: dict[str, Any] | None = None
     ) -> list[OutMessage]:
         """Answer one message in a conversation: Rasa's REST output, [{recipient_id, text, buttons?}]."""
+        return [_rest_message(sender, m) for m in self.reply(sender, text, channel, metadata)]
+
+    def reply(
+        self, sender: str, text: str, channel: str = "web", metadata: dict[str, Any] | None = None
+    ) -> list[BotMessage]:
+        """Answer one message in a conversation: the messages with the content keys they came from."""
         meta = {**(metadata or {}), "channel": channel}
         text = clean_text(text)
         # One transaction for the whole turn; actions run in-process join it.
         with unit_of_work() as session:
             conversation = lock_conversation(session, sender, channel)
             messages = self._respond(session, conversation, text, meta)
-        return [_rest_message(sender, m) for m in messages if m.get("text") or m.get("buttons")]
+        return [m for m in messages if m.get("text") or m.get("buttons")]
 
     def _respond(
         self, session: Session, conversation: Conversation, text: str, meta: dict[str, Any]
@@ -152,6 +183,10 @@ class Engine:
             if verdict.urgent or (verdict.at_risk and not ambiguous):
                 messages = self._at_risk(session, conversation, text, verdict, meta)
                 self.dialogue.cancel_form(state)
+                question = understanding.question
+                if question is not None and not verdict.urgent and self._answerable(question):
+                    # A concern, and a plain question too: ask if they are safe, and answer it.
+                    messages += self.next_messages(state, Exchange(parse=question, metadata=meta))
                 state.latest_action = CHECKED_IN if not verdict.urgent else "action_crisis"
             elif ambiguous:
                 messages = [self.pack.render(WHICH_DO_YOU_MEAN, meta["channel"]).as_message()]
@@ -181,6 +216,14 @@ class Engine:
         conversation.updated_at = utcnow()
         session.add(conversation)
         return messages
+
+    def _answerable(self, question: Parse) -> bool:
+        """A question the intent model is sure of, answered by one approved answer (no form, no offer)."""
+        return (
+            question.intent not in _SMALL_TALK
+            and question.confidence >= ANSWER_WITH_CONCERN
+            and self.dialogue.answers_only(question.intent)
+        )
 
     def _in_context(self, session: Session, conversation: Conversation, understanding: Understanding) -> Assessment:
         """The verdict on this message, given what came before: a concern after another concern in the

@@ -19,6 +19,8 @@ from api.engine.actions import ActionRunner
 from api.engine.nlu import FALLBACK_INTENT, Parse
 from api.nlp.rasa_data import BotProject, Rule
 
+ANSWER_ACTION = "action_answer"  # actions/answers.py: one approved answer from content/
+
 
 @dataclass
 class DialogueState:
@@ -63,6 +65,11 @@ class Dialogue:
             self._continue_form(state, turn)
             return
         self._run_rule(state, turn, self._rule_for(turn.parse.intent, previous_action=state.latest_action))
+
+    def answers_only(self, intent: str) -> bool:
+        """Whether this intent is answered by one approved answer (not a form or an offer)."""
+        rule = self._rule_for(intent)
+        return rule is not None and rule.intent == intent and rule.actions == [ANSWER_ACTION]
 
     def cancel_form(self, state: DialogueState) -> None:
         """Leave any active form and forget its half-given answers (after a crisis)."""
@@ -231,6 +238,8 @@ class Dialogue:
             "entities": parse.entities,
             "metadata": turn.metadata,
         }
+        if parse.responses:
+            latest["response_selector"] = parse.response_selector()
         user_event = {"event": "user", "text": parse.text, "parse_data": latest, "metadata": turn.metadata}
         return {
             "sender_id": state.sender_id,

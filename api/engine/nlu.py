@@ -3,11 +3,15 @@
 A TF-IDF model over word and character n-grams with a logistic regression: character n-grams
 carry text speak and typos ("wat", "councel tax", "skint"), words carry meaning. The trained
 model is cached under the data directory, keyed by a hash of bot/, and rebuilt when the data changes.
+
+Retrieval intents (`money/university`, Rasa's format) train the intent `money`; a response selector
+per intent, on the same features, then picks which of its sub-answers was asked for, and the parse
+carries it as Rasa's ResponseSelector does (`response_selector.default.ranking`).
 """
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +22,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from api.nlp.model_cache import load_or_build
-from api.nlp.rasa_data import BotProject
+from api.nlp.rasa_data import BotProject, base_intent
 from api.nlp.text import normalise
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "1"  # bump when the features or model change, to invalidate caches
+MODEL_VERSION = "2"  # bump when the features or model change, to invalidate caches
 FALLBACK_INTENT = "nlu_fallback"
 
 
@@ -36,14 +40,30 @@ class Parse:
     confidence: float
     ranking: list[tuple[str, float]]
     entities: list[dict[str, Any]]
+    # The response selector's ranking for this intent's sub-answers: ("money/university", 0.93), best first.
+    responses: list[tuple[str, float]] = field(default_factory=list)
 
     def as_rasa(self) -> dict[str, Any]:
         """Rasa's parse result JSON."""
-        return {
+        parsed: dict[str, Any] = {
             "text": self.text,
             "intent": {"name": self.intent, "confidence": round(self.confidence, 4)},
             "intent_ranking": [{"name": n, "confidence": round(c, 4)} for n, c in self.ranking],
             "entities": self.entities,
+        }
+        if self.responses:
+            parsed["response_selector"] = self.response_selector()
+        return parsed
+
+    def response_selector(self) -> dict[str, Any]:
+        """The `response_selector` part of Rasa's parse (one selector over every retrieval intent)."""
+        ranking = [{"intent_response_key": k, "confidence": round(c, 4)} for k, c in self.responses]
+        best = ranking[0] if ranking else {"intent_response_key": None, "confidence": 0.0}
+        key = best["intent_response_key"]
+        response = {**best, "utter_action": f"utter_{key}" if key else None}
+        return {
+            "all_retrieval_intents": sorted({k.split("/")[0] for k, _ in self.responses}),
+            "default": {"response": response, "ranking": ranking},
         }
 
 
@@ -100,21 +120,36 @@ class EntityExtractor:
 class IntentClassifier:
     """The trained model plus the project's fallback threshold."""
 
-    def __init__(self, pipeline: Pipeline, threshold: float, digest: str) -> None:
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        threshold: float,
+        digest: str,
+        selectors: dict[str, LogisticRegression] | None = None,
+    ) -> None:
         self.pipeline = pipeline
         self.threshold = threshold
         self.digest = digest
         self.labels: list[str] = list(pipeline.classes_)
+        self.selectors = selectors or {}  # intent -> a model over its retrieval intents
 
     @classmethod
     def train(cls, project: BotProject) -> "IntentClassifier":
-        """Fit on every example of bot/data."""
+        """Fit on every example of bot/data (a retrieval intent's examples count for its intent)."""
         texts = [t for t, _ in project.nlu.examples]
-        labels = [i for _, i in project.nlu.examples]
+        full = [i for _, i in project.nlu.examples]
+        labels = [base_intent(i) for i in full]
         if len(set(labels)) < 2:
             raise ValueError("bot/data needs examples for at least two intents")
         pipeline = _build_pipeline().fit(texts, labels)
-        return cls(pipeline, project.fallback_threshold, project.digest)
+        features = pipeline.named_steps["features"].transform(texts)
+        selectors = {}
+        for intent in sorted({base_intent(i) for i in full if i != base_intent(i)}):
+            rows = [n for n, label in enumerate(full) if base_intent(label) == intent]
+            keys = [full[n] for n in rows]
+            if len(set(keys)) >= 2:
+                selectors[intent] = LogisticRegression(C=20.0, max_iter=3000).fit(features[rows], keys)
+        return cls(pipeline, project.fallback_threshold, project.digest, selectors)
 
     @classmethod
     def load_or_train(cls, project: BotProject, cache_dir: Path) -> "IntentClassifier":
@@ -123,12 +158,14 @@ class IntentClassifier:
         model.threshold = project.fallback_threshold
         return model
 
-    def rank(self, text: str) -> list[tuple[str, float]]:
-        """Every intent with its probability, best first."""
+    def _features(self, text: str) -> Any:
         # The same features as the pipeline, without FeatureUnion's joblib machinery per call.
         union = self.pipeline.named_steps["features"]
-        features = hstack([vectorizer.transform([text]) for _, vectorizer in union.transformer_list]).tocsr()
-        probs = self.pipeline.named_steps["clf"].predict_proba(features)[0]
+        return hstack([vectorizer.transform([text]) for _, vectorizer in union.transformer_list]).tocsr()
+
+    def rank(self, text: str) -> list[tuple[str, float]]:
+        """Every intent with its probability, best first."""
+        probs = self.pipeline.named_steps["clf"].predict_proba(self._features(text))[0]
         order = np.argsort(probs)[::-1]
         return [(self.labels[i], float(probs[i])) for i in order]
 
@@ -139,3 +176,12 @@ class IntentClassifier:
         if confidence < self.threshold:
             return FALLBACK_INTENT, confidence, ranking[:10]
         return best, confidence, ranking[:10]
+
+    def select(self, text: str, intent: str) -> list[tuple[str, float]]:
+        """The intent's retrieval intents with their probabilities, best first (none for a plain intent)."""
+        selector = self.selectors.get(intent)
+        if selector is None:
+            return []
+        probs = selector.predict_proba(self._features(text))[0]
+        order = np.argsort(probs)[::-1]
+        return [(str(selector.classes_[i]), float(probs[i])) for i in order[:5]]

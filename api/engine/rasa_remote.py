@@ -15,13 +15,16 @@ from api.config import Settings
 from api.contract import BotMessage
 from api.engine.core import Engine
 from api.engine.dialogue import DialogueState, Exchange
-from api.nlp.rasa_data import load_project
+from api.engine.nlu import Parse
+from api.nlp.rasa_data import base_intent, load_project
 
 log = logging.getLogger(__name__)
 
 
 class RasaEngine(Engine):
     """The Engine, with understanding and dialogue delegated to a Rasa server."""
+
+    answers_with_concern = False  # a message at risk never waits on the Rasa server
 
     def __init__(self, settings: Settings, client: httpx.Client) -> None:
         super().__init__(load_project(settings.bot_dir), None, settings)
@@ -32,7 +35,7 @@ class RasaEngine(Engine):
         """Connect to the configured Rasa server (its health is checked by /ready, not here)."""
         return cls(settings, httpx.Client(base_url=settings.rasa_url, timeout=settings.rasa_timeout))
 
-    def classify(self, text: str) -> tuple[str, float, list[tuple[str, float]], list[dict[str, Any]]]:
+    def classify(self, text: str) -> Parse:
         """Rasa's /model/parse; the fallback intent if it cannot be reached."""
         try:
             response = self.client.post("/model/parse", json={"text": text})
@@ -40,15 +43,22 @@ class RasaEngine(Engine):
             body = response.json()
         except (httpx.HTTPError, ValueError) as exc:
             log.error("rasa parse failed", extra={"error": type(exc).__name__})
-            return "nlu_fallback", 0.0, [], []
+            return Parse(text, "nlu_fallback", 0.0, [], [])
         intent = body.get("intent") or {}
+        name = str(intent.get("name") or "nlu_fallback")
         ranking = [(r["name"], float(r["confidence"])) for r in body.get("intent_ranking") or []]
-        return (
-            str(intent.get("name") or "nlu_fallback"),
+        return Parse(
+            text,
+            name,
             float(intent.get("confidence") or 0),
             ranking,
             body.get("entities") or [],
+            _responses(body, name),
         )
+
+    def select(self, text: str, intent: str) -> list[tuple[str, float]]:
+        """Rasa's selector ranks sub-answers in /model/parse only: none when the intent was changed here."""
+        return []
 
     def next_messages(self, state: DialogueState, turn: Exchange) -> list[BotMessage]:
         """Rasa's REST channel answers; its own tracker store keeps the dialogue state."""
@@ -70,3 +80,12 @@ class RasaEngine(Engine):
             return self.client.get("/", timeout=2).status_code == 200
         except httpx.HTTPError:
             return False
+
+
+def _responses(body: dict[str, Any], intent: str) -> list[tuple[str, float]]:
+    """This intent's sub-answers from Rasa's `response_selector` (its one selector ranks them all)."""
+    selector = (body.get("response_selector") or {}).get("default") or {}
+    ranking = [
+        (str(r.get("intent_response_key")), float(r.get("confidence") or 0)) for r in selector.get("ranking") or []
+    ]
+    return [(key, confidence) for key, confidence in ranking if base_intent(key) == intent]

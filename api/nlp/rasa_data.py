@@ -12,14 +12,28 @@ import yaml
 _ENTITY_RE = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<paren>[^)]+)\)|(?P<brace>\{[^}]+\}))")
 
 
+RESPONSES = "data/responses.yml"  # real Rasa's responses for the retrieval intents (from content/)
+RETRIEVAL_SEPARATOR = "/"  # Rasa's retrieval intents: `money/university` is an example of `money`
+
+
+def base_intent(name: str) -> str:
+    """The intent of a retrieval intent (`money/university` -> `money`); a plain intent is itself."""
+    return name.split(RETRIEVAL_SEPARATOR, 1)[0]
+
+
 @dataclass
 class NluData:
     """Training examples and the lexical helpers that go with them."""
 
-    examples: list[tuple[str, str]] = field(default_factory=list)  # (text, intent)
+    examples: list[tuple[str, str]] = field(default_factory=list)  # (text, intent or retrieval intent)
     synonyms: dict[str, str] = field(default_factory=dict)  # lower-cased variant -> canonical value
     lookups: dict[str, list[str]] = field(default_factory=dict)  # entity -> values
     regexes: dict[str, list[str]] = field(default_factory=dict)  # entity -> patterns
+
+    @property
+    def retrieval_intents(self) -> list[str]:
+        """Every retrieval intent with examples (`money/university`...)."""
+        return sorted({intent for _, intent in self.examples if RETRIEVAL_SEPARATOR in intent})
 
 
 @dataclass
@@ -119,6 +133,8 @@ def project_digest(bot_dir: Path) -> str:
     """A hash of every file of the project, so cached artefacts are rebuilt when the data changes."""
     digest = hashlib.sha256()
     for path in sorted(bot_dir.rglob("*.yml")):
+        if path == bot_dir / RESPONSES:  # made from content/ for real Rasa; trains nothing here
+            continue
         digest.update(str(path.relative_to(bot_dir)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

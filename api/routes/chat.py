@@ -5,11 +5,11 @@ import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, status
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.channels.web import answer, forget, transcript
-from api.config import get_settings
+from api.config import ROOT, get_settings
 from api.content import get_pack
 from api.contract import OutMessage
 from api.deps import EngineDep
@@ -49,6 +49,12 @@ def _page(request: Request, sender: str, replies: list[OutMessage] | None = None
     response.headers["Cache-Control"] = "no-store"  # Back after quick exit must not show the chat again
     _keep(response, sender)
     return response
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """The icon browsers ask for on every site (an SVG: every current browser shows it)."""
+    return FileResponse(ROOT / "api" / "static" / "favicon.svg", media_type="image/svg+xml")
 
 
 @router.get("/", response_class=HTMLResponse)

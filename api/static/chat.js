@@ -12,19 +12,37 @@
   var sender = log.getAttribute("data-sender");
   var exitUrl = exitButton.getAttribute("data-exit-url");
 
+  // A UK phone number or a short helpline number: a tap-to-call link (as the server's page does).
+  var PHONE = /(^|[^\w\u00a3])(0\d(?: ?\d){8,9}|116 ?123|999|111)(?!\w)/g;
+
+  function withPhoneLinks(element, text) {
+    var pos = 0;
+    text.replace(PHONE, function (match, before, number, offset) {
+      var start = offset + before.length;
+      element.appendChild(document.createTextNode(text.slice(pos, start)));
+      var link = document.createElement("a");
+      link.href = "tel:" + number.replace(/\D/g, "");
+      link.textContent = number;
+      element.appendChild(link);
+      pos = start + number.length;
+      return match;
+    });
+    element.appendChild(document.createTextNode(text.slice(pos)));
+  }
+
   function addText(item, text) {
     var list = null;
     text.split("\n").forEach(function (line) {
       if (line.indexOf("- ") === 0) {
         if (!list) { list = document.createElement("ul"); item.appendChild(list); }
         var li = document.createElement("li");
-        li.textContent = line.slice(2);
+        withPhoneLinks(li, line.slice(2));
         list.appendChild(li);
       } else {
         list = null;
         if (line.trim()) {
           var p = document.createElement("p");
-          p.textContent = line;
+          withPhoneLinks(p, line);
           item.appendChild(p);
         }
       }
@@ -45,7 +63,9 @@
 
   function showReplies(buttons) {
     replies.textContent = "";
-    (buttons || []).forEach(function (b) {
+    // "Talk to a person" is always on the page: never twice.
+    buttons = (buttons || []).filter(function (b) { return b.payload !== "/talk_to_worker"; });
+    buttons.forEach(function (b) {
       var button = document.createElement("button");
       button.type = "button";
       button.className = "quick";
@@ -53,7 +73,7 @@
       button.addEventListener("click", function () { send(b.payload, b.title); });
       replies.appendChild(button);
     });
-    replies.hidden = !(buttons && buttons.length);
+    replies.hidden = !buttons.length;
   }
 
   function send(message, shown) {

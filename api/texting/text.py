@@ -13,6 +13,7 @@ from api.texting.gsm import SEGMENT, gsm7_length, is_gsm7
 UCS2_SEGMENT = 70
 MAX_MESSAGES = 3
 MORE_HINT = "Reply MORE for the rest"
+FULLER_HINT = "Reply MORE for the full answer."
 
 # Typographic characters and common emoji, turned into what a basic phone sends in GSM-7.
 _GSM_EQUIVALENTS = {

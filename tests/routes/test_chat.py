@@ -70,3 +70,28 @@ def test_a_forged_chat_cookie_is_not_used(client):
     client.cookies.set("cp_chat", "sms:not-a-web-conversation")
     client.post("/chat", data={"message": "hello"})
     assert conversation("sms:not-a-web-conversation") is None
+
+
+def test_a_quick_reply_shows_its_title_not_its_payload_without_javascript(client):
+    client.get("/")
+    page = client.post("/chat", data={"message": "/talk_to_worker"})
+    you_said = re.findall(r'<div class="msg you">(.*?)</div>', page.text, re.S)
+    assert you_said and "Talk to a person" in you_said[-1] and "/talk_to_worker" not in you_said[-1]
+
+
+def test_talk_to_a_person_is_on_the_page_once(client):
+    page = client.get("/")
+    assert page.text.count(">Talk to a person</button>") == 1
+
+
+def test_phone_numbers_in_answers_can_be_tapped(client):
+    client.get("/")
+    page = client.post("/chat", data={"message": "/crisis"})
+    assert '<a href="tel:116123">116 123</a>' in page.text
+    assert re.search(r'<a href="tel:0\d{9,10}">0[\d ]+</a>', page.text)
+
+
+def test_the_browser_gets_an_icon(client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert '<link rel="icon" href="/static/favicon.svg"' in client.get("/").text

@@ -50,6 +50,12 @@ def test_only_the_participation_team_and_admins_see_it(client, said):
         assert client.get(path).status_code == 403
 
 
+def test_a_role_without_access_gets_a_page_that_says_so(client, said):
+    page = signed_in(client, "adv.dash@lincs.example").get("/staff/dashboard")
+    assert page.status_code == 403 and page.headers["content-type"].startswith("text/html")
+    assert "not open to your role" in page.text and "adv.dash@lincs.example" in page.text
+
+
 def test_the_dashboard_shows_themes_and_redacted_words_only(client, said):
     page = signed_in(client, "team.dash@lincs.example").get("/staff/dashboard")
     assert page.status_code == 200

@@ -12,6 +12,7 @@ from api.config import get_settings
 from api.content import get_pack
 from api.models import InboundSms, Turn, YoungPerson
 from api.texting.gsm import is_gsm7
+from api.texting.text import FULLER_HINT
 
 PATH = "/webhooks/twilio/webhook"
 LOCAL_URL = "http://testserver" + PATH
@@ -40,7 +41,8 @@ def messages(response) -> list[str]:
 
 def test_valid_signature_is_answered_with_twiml(client):
     replies = messages(text_in(client, "do i have to pay council tax"))
-    assert replies == [get_pack().render("council_tax", "sms").text]
+    # The text answer, and (the web version saying more) MORE for the rest of it.
+    assert replies == [f"{get_pack().render('council_tax', 'sms').text}\n{FULLER_HINT}"]
 
 
 @pytest.mark.parametrize("signature", ["", "bm90IGEgc2lnbmF0dXJl"])

@@ -1,5 +1,6 @@
 """What every staff page shares: the Jinja templates and their filters, and who may open a page."""
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
@@ -7,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 from sqlmodel import Session, func, select
 
 from api.config import ROOT
@@ -33,10 +35,34 @@ def _waited(minutes: int) -> str:
     return f"{hours} h {mins} min" if hours else f"{mins} min"
 
 
+# A UK phone number (10 or 11 digits, single spaces allowed), or a short helpline number.
+_PHONE = re.compile(r"(?<![\w£])(?:0\d(?: ?\d){8,9}|116 ?123|999|111)(?![\w])")
+
+
+def phone_links(text: str) -> Markup:
+    """The text, escaped, with each phone number a tap-to-call link."""
+    parts, pos = [], 0
+    for match in _PHONE.finditer(text):
+        digits = re.sub(r"\D", "", match.group(0))
+        parts += [escape(text[pos : match.start()]), Markup('<a href="tel:{}">{}</a>').format(digits, match.group(0))]
+        pos = match.end()
+    parts.append(escape(text[pos:]))
+    return Markup("").join(parts)
+
+
 templates.env.filters["local"] = _local
+templates.env.filters["phone_links"] = phone_links
 templates.env.filters["waited"] = _waited
 templates.env.globals["theme_names"] = THEME_TITLES
 templates.env.globals["safeguarding_roles"] = SAFEGUARDING_ROLES  # who reads alerts, with the words
+
+
+class NoAccess(Exception):
+    """A signed-in member of staff opened a page their role does not open (a 403 page, not JSON)."""
+
+    def __init__(self, staff: Staff) -> None:
+        super().__init__(staff.role)
+        self.staff = staff
 
 
 def page_role(*roles: str) -> Callable[..., Staff]:
@@ -47,10 +73,17 @@ def page_role(*roles: str) -> Callable[..., Staff]:
         if staff is None:
             raise HTTPException(status.HTTP_303_SEE_OTHER, "sign in first", {"Location": "/staff/login"})
         if staff.role not in roles:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "your role cannot open this page")
+            raise NoAccess(staff)
         return staff
 
     return check
+
+
+async def no_access_page(request: Request, exc: Exception) -> HTMLResponse:
+    """The 403 page for NoAccess (registered by main.py)."""
+    staff = exc.staff if isinstance(exc, NoAccess) else None
+    reason = "It is for other roles in the team."
+    return render(request, "staff/no_access.html", {"staff": staff, "reason": reason}, code=status.HTTP_403_FORBIDDEN)
 
 
 def checked_csrf(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> None:
