@@ -11,4 +11,5 @@ COPY content ./content
 RUN useradd --create-home caring && mkdir -p /data && chown caring /data
 USER caring
 EXPOSE 8000
-CMD ["uvicorn", "api.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]
+# caring-promise serve: X-Forwarded-For believed only from CARING_TRUSTED_PROXIES.
+CMD ["caring-promise", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]

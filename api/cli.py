@@ -38,7 +38,20 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Start the whole product on the embedded default (SQLite under the data dir, no Docker)."""
     import uvicorn
 
-    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    from api.config import get_settings
+
+    # X-Forwarded-For is believed only from the proxies listed in CARING_TRUSTED_PROXIES (never by default).
+    trusted = get_settings().trusted_proxies.strip()
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+    )
 
 
 @app.command()

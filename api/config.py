@@ -11,6 +11,20 @@ ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "development-only-secret-not-for-production"
 DEV_TWILIO_TOKEN = "development-only-twilio-token"
 DEV_TWILIO_SID = "AC00000000000000000000000000000000"
+# Values that are public (in this repository, .env.example or docs): never a production secret.
+KNOWN_WEAK = {DEV_SECRET, DEV_TWILIO_TOKEN, "changeme", "change-me", "secret", "password", "xxx", "todo", "test"}
+MIN_SECRET_CHARS = 32
+
+
+def weak_secret(value: str) -> str | None:
+    """Why a production secret is not good enough, or None: long, not a known value, not one repeated pattern."""
+    if value.lower() in KNOWN_WEAK or value.lower().startswith("development-only"):
+        return "is a known development or placeholder value"
+    if len(value) < MIN_SECRET_CHARS:
+        return f"is shorter than {MIN_SECRET_CHARS} characters"
+    if len(set(value)) < 10:
+        return "does not look random (too few different characters)"
+    return None
 
 
 class Settings(BaseSettings):
@@ -67,6 +81,26 @@ class Settings(BaseSettings):
 
     # Longest message we accept at all; longer gets a 413-style 422 with a reason.
     max_message_chars: int = 20_000
+    # Largest request body read at all (JSON or form); bigger gets 413 before it is read into memory.
+    max_body_bytes: int = 256_000
+    # The API documentation (/docs, /redoc, /openapi.json): on by default except in production.
+    api_docs: bool | None = None
+    # Proxies whose X-Forwarded-For is believed (comma-separated addresses or networks, e.g. the load
+    # balancer). Empty: the connection's own address counts, whatever a header says.
+    trusted_proxies: str = ""
+    # Rate limits (calls a minute), shared by every worker through the database; 0 turns one off. A
+    # message at risk is always answered, whatever the rate. Per sender low enough to stop a flood, far
+    # above anyone typing; per address high, so a college's students behind one address never block
+    # each other.
+    # Callers never limited: this machine (benchmarks, the evaluation, health checks). Behind a proxy on the
+    # same machine, list it in trusted_proxies so each young person's own address counts instead.
+    rate_limit_exempt: str = "127.0.0.1,::1"
+    limit_chat_per_sender: int = 30
+    limit_chat_per_address: int = 600
+    limit_sms_per_number: int = 20
+    limit_parse_per_address: int = 120
+    limit_feedback_per_address: int = 120  # the contract asks that 60 a minute work
+    limit_signin_per_address: int = 30  # a quarter of an hour (one account locks after 5 wrong passwords)
     # Only this many characters reach the classifier (the crisis check always reads everything).
     nlu_max_chars: int = 1_000
 
@@ -111,13 +145,19 @@ class Settings(BaseSettings):
             self.twilio_auth_token = self.twilio_auth_token or SecretStr(DEV_TWILIO_TOKEN)
             self.twilio_account_sid = self.twilio_account_sid or DEV_TWILIO_SID
         else:
-            if not self.secret_key or self.secret_key.get_secret_value() in {DEV_SECRET, "changeme", "secret"}:
-                raise ValueError("CARING_SECRET_KEY must be set to a long random value in production")
+            key = self.secret_key.get_secret_value() if self.secret_key else ""
+            if not key or (why := weak_secret(key)):
+                reason = "is not set" if not key else why
+                raise ValueError(f"CARING_SECRET_KEY {reason}: set {MIN_SECRET_CHARS}+ random characters in production")
             token = self.twilio_auth_token.get_secret_value() if self.twilio_auth_token else ""
-            if token and token.lower() in {"changeme", "change-me", "secret", "xxx", "todo"}:
-                raise ValueError("TWILIO_AUTH_TOKEN is a placeholder; set the real token in production")
+            if token and (token.lower() in KNOWN_WEAK or token.lower().startswith("development-only")):
+                raise ValueError("TWILIO_AUTH_TOKEN is a development or placeholder value; set the real token")
+            if self.twilio_account_sid == DEV_TWILIO_SID:
+                raise ValueError("TWILIO_ACCOUNT_SID is the development value; set the real account")
             if not self.database_url:
                 raise ValueError("CARING_DATABASE_URL must be set in production")
+        if self.api_docs is None:
+            self.api_docs = self.environment != "production"
         return self
 
 

@@ -11,9 +11,33 @@ from api.config import Settings, get_settings
 from api.db import get_session, get_write_session
 from api.engine.core import Engine
 from api.models import Staff
+from api.services.ratelimit import Limit
 from api.services.staff import SAFEGUARDING_ROLES, staff_for_token
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+
+
+def client_address(request: Request) -> str:
+    """Who is calling: the connection's address (uvicorn puts the client's there only for trusted proxies)."""
+    return request.client.host if request.client else "unknown"
+
+
+def exempt(request: Request) -> bool:
+    """Whether the caller is never rate limited (CARING_RATE_LIMIT_EXEMPT: this machine by default)."""
+    return client_address(request) in {a.strip() for a in get_settings().rate_limit_exempt.split(",") if a.strip()}
+
+
+def within(request: Request, limit: Limit, who: str) -> bool:
+    """Count a call against a limit; True when it may go on (always, for an exempt caller)."""
+    return exempt(request) or limit.allow(who)
+
+
+def held_back(request: Request, engine: Engine, text: str, checks: list[tuple[Limit, str]]) -> bool:
+    """Whether a message is over a rate limit (each check counts it). A message at risk is never held
+    back: it is answered whatever the rate."""
+    if exempt(request) or all(limit.allow(who) for limit, who in checks):
+        return False
+    return not engine.understand(text).safety.at_risk
 
 
 def get_conversation_engine(request: Request) -> Engine:
@@ -26,6 +50,11 @@ SessionDep = Annotated[Session, Depends(get_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_conversation_engine)]
+
+
+def bearer_token(token: Annotated[str | None, Depends(_bearer)]) -> str | None:
+    """The bearer token of the request, if any."""
+    return token
 
 
 def current_staff(session: SessionDep, token: Annotated[str | None, Depends(_bearer)]) -> Staff:

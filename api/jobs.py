@@ -7,15 +7,19 @@ import logging
 import threading
 
 from api.services.notify import deliver_pending
+from api.services.ratelimit import forget_old
 from api.services.requests import escalate_overdue
 
 log = logging.getLogger(__name__)
 
 
 def run_round() -> int:
-    """One round: escalate handoffs past their time, then send what is waiting; returns how many were sent."""
+    """One round: escalate handoffs past their time, send what is waiting (returns how many were sent),
+    and forget rate-limit counters of windows long past."""
     escalate_overdue()
-    return deliver_pending()
+    sent = deliver_pending()
+    forget_old()
+    return sent
 
 
 class OutboxWorker:

@@ -3,9 +3,11 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
@@ -16,7 +18,12 @@ from api.engine.core import Engine
 from api.engine.rasa_remote import RasaEngine
 from api.jobs import OutboxWorker
 from api.routes import alerts, auth, chat, feedback, health, nlu, requests, rest, themes, twilio
-from api.routes.middleware import CleanInputMiddleware, SecurityHeadersMiddleware, ServerErrorMiddleware
+from api.routes.middleware import (
+    BodyLimitMiddleware,
+    CleanInputMiddleware,
+    SecurityHeadersMiddleware,
+    ServerErrorMiddleware,
+)
 from api.routes.pages import alerts as alert_pages
 from api.routes.pages import dashboard, inbox
 from api.routes.pages.views import NoAccess, no_access_page
@@ -82,7 +89,15 @@ def create_app() -> FastAPI:
         yield
         await run_in_threadpool(outbox.stop)
 
-    app = FastAPI(title="Caring Promise", version="0.1.0", lifespan=lifespan)
+    docs = bool(get_settings().api_docs)  # off in production unless CARING_API_DOCS=true
+    app = FastAPI(
+        title="Caring Promise",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -93,6 +108,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(NoAccess, no_access_page)
     app.add_middleware(ServerErrorMiddleware)
     app.add_middleware(CleanInputMiddleware)
+    app.add_middleware(BodyLimitMiddleware, limit=lambda: get_settings().max_body_bytes)
     app.add_middleware(logs.RequestIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=ROOT / "api" / "static"), name="static")
@@ -112,4 +128,42 @@ def create_app() -> FastAPI:
         chat,
     ):
         app.include_router(module.router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+# Every error this API returns: a reason in plain words (and, for a bad request, each problem).
+ERROR_BODY = {
+    "title": "Error",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {"type": "string", "description": "what was wrong, in plain words"},
+        "errors": {"type": "array", "items": {"type": "string"}, "description": "each problem of a bad request"},
+    },
+}
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, saying what errors really look like: 400 and 422 (and 413, 429, 500) carry
+    {"detail": str, "errors"?: [str]}, not FastAPI's default validation shape."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.pop("ValidationError", None)
+    components["HTTPValidationError"] = ERROR_BODY
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}}
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.setdefault("responses", {})
+            if "422" in responses:
+                responses["400"] = {"description": "the body is not valid JSON", **error}
+            if "requestBody" in operation:
+                responses.setdefault("413", {"description": "the request body is too large", **error})
+            responses.setdefault("500", {"description": "something went wrong on our side", **error})
+            for code, response in responses.items():
+                if code in {"400", "401", "403", "404", "413", "422", "429"} and "content" not in response:
+                    response.update(error)
+    app.openapi_schema = schema
+    return schema

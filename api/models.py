@@ -242,3 +242,12 @@ class StaffToken(SQLModel, table=True):
     token_hash: str = Field(primary_key=True, max_length=64)
     staff_id: int = Field(index=True, foreign_key="staff.id", ondelete="CASCADE")
     expires_at: datetime = Field(index=True)
+
+
+# How many calls one key (a rule and a sender or an address) made in one time window: rate limits that
+# every worker process shares. Old windows are deleted by the background round (api/jobs.py).
+class RateCounter(SQLModel, table=True):
+    __tablename__ = "rate_counter"
+    key: str = Field(primary_key=True, max_length=160)
+    window: int = Field(primary_key=True)  # the window's start, in seconds since the epoch
+    hits: int = Field(default=0)

@@ -14,6 +14,8 @@ os.environ["CARING_DATA_DIR"] = str(_DATA)
 os.environ.setdefault("CARING_ENVIRONMENT", "test")
 os.environ.setdefault("CARING_NOTIFY_INTERVAL", "0")  # tests send the outbox themselves (notify.deliver_pending)
 os.environ.setdefault("TWILIO_FROM_NUMBER", "+447000000000")  # texts go to a fake Twilio (tests/fakes)
+# The test client is exempt from rate limits, as this machine is; tests/routes/test_hardening.py lifts it.
+os.environ.setdefault("CARING_RATE_LIMIT_EXEMPT", "testclient,127.0.0.1,::1")
 # On PostgreSQL (CARING_DATABASE_URL=postgresql+psycopg://...) every run gets a fresh schema.
 _PG = os.environ.get("CARING_DATABASE_URL", "").startswith("postgresql")
 if _PG:

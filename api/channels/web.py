@@ -4,12 +4,14 @@ import re
 
 from sqlmodel import Session, col, delete, select
 
+from api.config import get_settings
 from api.content import answer_key, get_pack
 from api.contract import OutMessage
 from api.db import get_engine, unit_of_work
 from api.engine.core import Engine
 from api.models import Conversation, Turn
 from api.nlp.text import keyword
+from api.services.ratelimit import Limit
 
 _PAYLOAD = re.compile(r"/([a-z_]+(?:/[a-z_]+)?)")
 FORGET = {"forget me", "forget my chat", "delete my chat", "delete this chat", "/forget"}
@@ -56,3 +58,12 @@ def shown(message: str) -> str:
     if payload and pack.has(answer_key(payload.group(1))):
         return pack.answers[answer_key(payload.group(1))].title
     return message
+
+
+def chat_limits(sender: str, address: str) -> list[tuple[Limit, str]]:
+    """The web chat's limits: per conversation, and (far higher) per address."""
+    settings = get_settings()
+    return [
+        (Limit("chat:sender", settings.limit_chat_per_sender), sender),
+        (Limit("chat:address", settings.limit_chat_per_address), address),
+    ]

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.channels.web import answer, forget, transcript
+from api.channels.web import answer, chat_limits, forget, transcript
 from api.config import ROOT, get_settings
 from api.content import get_pack
 from api.contract import OutMessage
-from api.deps import EngineDep
+from api.deps import EngineDep, client_address, held_back
 from api.routes.pages.views import templates
 
 router = APIRouter(tags=["chat"], include_in_schema=False)
@@ -31,7 +31,9 @@ def _keep(response: Response, sender: str) -> None:
     response.set_cookie(COOKIE, sender, httponly=True, samesite="strict", secure=secure, path="/")
 
 
-def _page(request: Request, sender: str, replies: list[OutMessage] | None = None, notice: str = "") -> Response:
+def _page(
+    request: Request, sender: str, replies: list[OutMessage] | None = None, notice: str = "", code: int = 200
+) -> Response:
     pack = get_pack()
     promise = pack.answers["caring_promise"]
     context = {
@@ -44,8 +46,9 @@ def _page(request: Request, sender: str, replies: list[OutMessage] | None = None
         "staying_safe": pack.render("staying_safe", "web").text,
         "exit_url": get_settings().quick_exit_url,
         "notice": notice,
+        "slow_down": pack.render("slow_down", "web").text,
     }
-    response = templates.TemplateResponse(request, "chat/page.html", context)
+    response = templates.TemplateResponse(request, "chat/page.html", context, status_code=code)
     response.headers["Cache-Control"] = "no-store"  # Back after quick exit must not show the chat again
     _keep(response, sender)
     return response
@@ -71,6 +74,8 @@ async def chat_form(
 ) -> Response:
     """The form without JavaScript: send a message, get the page back with the answer."""
     sender = _sender(request) or f"web-{secrets.token_urlsafe(18)}"
+    if await run_in_threadpool(held_back, request, engine, message, chat_limits(sender, client_address(request))):
+        return _page(request, sender, notice="slow_down", code=status.HTTP_429_TOO_MANY_REQUESTS)
     replies = await run_in_threadpool(answer, engine, sender, message)
     return _page(request, sender, replies)
 

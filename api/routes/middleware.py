@@ -12,6 +12,7 @@ signed over the exact parameters, so they are cleaned after the signature check 
 import json
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -125,7 +126,8 @@ SECURITY_HEADERS = {
 
 
 class SecurityHeadersMiddleware:
-    """Adds SECURITY_HEADERS to every HTTP response (pure ASGI: no buffering of bodies)."""
+    """Adds SECURITY_HEADERS to every HTTP response, and `Cache-Control: no-store` to all but the static
+    files: staff pages, alerts, exports and chats never stay in a shared or browser cache (pure ASGI)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -142,6 +144,8 @@ class SecurityHeadersMiddleware:
                 for name, value in SECURITY_HEADERS.items():
                     if name.lower().encode() not in present:
                         headers.append((name.lower().encode(), value.encode()))
+                if b"cache-control" not in present and not scope.get("path", "").startswith("/static/"):
+                    headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
             await send(message)
 
@@ -175,3 +179,51 @@ class ServerErrorMiddleware:
                 raise
             detail = "something went wrong on our side; please try again, and tell us if it keeps happening"
             await JSONResponse({"detail": detail}, status_code=500)(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    """A body over `limit()` bytes is refused with 413 and a reason, before it is read into memory: by its
+    Content-Length at once, or as it streams in (pure ASGI)."""
+
+    def __init__(self, app: Any, limit: Callable[[], int]) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope.get("method") not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit()
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"0")
+        if declared.isdigit() and int(declared) > limit:
+            await _too_large(limit)(scope, receive, send)
+            return
+        seen, started = 0, False
+
+        async def counted() -> dict[str, Any]:
+            nonlocal seen
+            message: dict[str, Any] = await receive()
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise _TooLarge
+            return message
+
+        async def watch(message: dict[str, Any]) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watch)
+        except _TooLarge:
+            if not started:
+                await _too_large(limit)(scope, receive, send)
+
+
+def _too_large(limit: int) -> JSONResponse:
+    detail = f"the request body is larger than {limit:,} bytes"
+    return JSONResponse({"detail": detail, "errors": [detail]}, status_code=413, headers={"Connection": "close"})

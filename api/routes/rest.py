@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, HTTPException, Request, status
+from pydantic import BaseModel, Field, field_validator
 
-from api.channels.web import answer
+from api.channels.web import answer, chat_limits
 from api.contract import OutMessage
-from api.deps import EngineDep
+from api.deps import EngineDep, client_address, held_back
 
 router = APIRouter(prefix="/webhooks/rest", tags=["conversation"])
 
@@ -15,11 +15,22 @@ router = APIRouter(prefix="/webhooks/rest", tags=["conversation"])
 class RestMessage(BaseModel):
     """A message from the web chat or any REST client."""
 
-    sender: str = Field(min_length=1, max_length=128, description="an opaque id for the conversation")
+    sender: str = Field(
+        min_length=1,
+        max_length=128,
+        description="an opaque id for the conversation (not 'sms:...': text conversations are reached only by Twilio)",
+    )
     message: str = Field(max_length=20_000, description="what the young person wrote (may be empty)")
     # Accepted as Rasa's REST channel accepts it, but never passed on: who a young person is (and so
     # whose requests they may ask about) comes only from the SMS channel's directory lookup.
     metadata: dict[str, Any] | None = None
+
+    @field_validator("sender")
+    @classmethod
+    def _not_a_text_conversation(cls, sender: str) -> str:
+        if sender.lower().startswith("sms:"):
+            raise ValueError("'sms:' conversations are reached only through a signed Twilio call")
+        return sender
 
 
 class RestReply(BaseModel):
@@ -30,7 +41,14 @@ class RestReply(BaseModel):
     buttons: list[dict[str, str]] | None = None
 
 
-@router.post("/webhook", response_model=list[RestReply], response_model_exclude_none=True)
-def webhook(body: RestMessage, engine: EngineDep) -> list[OutMessage]:
+@router.post(
+    "/webhook",
+    response_model=list[RestReply],
+    response_model_exclude_none=True,
+    responses={429: {"description": "too many messages from this conversation or address (never one at risk)"}},
+)
+def webhook(body: RestMessage, request: Request, engine: EngineDep) -> list[OutMessage]:
     """Answer a message in the sender's conversation, as the Rasa REST channel does."""
+    if held_back(request, engine, body.message, chat_limits(body.sender, client_address(request))):
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many messages: wait a minute, then try again")
     return answer(engine, body.sender, body.message)

@@ -6,14 +6,19 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from starlette.concurrency import run_in_threadpool
 from twilio.request_validator import RequestValidator
 
-from api.channels.sms import Inbound, SmsChannel
+from api.channels.sms import Inbound, SmsChannel, twiml
 from api.config import Settings
-from api.deps import EngineDep, SettingsDep
+from api.content import get_pack
+from api.deps import EngineDep, SettingsDep, exempt
+from api.privacy import number_key
 from api.risk import clean_text
+from api.services.ratelimit import Limit
 from api.texting.sender import record_status
+from api.texting.text import to_gsm
 
 log = logging.getLogger(__name__)
 
+TWILIO_MAX_CHARS = 1_600
 router = APIRouter(prefix="/webhooks/twilio", tags=["sms"])
 TWIML = "application/xml"
 
@@ -48,7 +53,14 @@ async def webhook(request: Request, engine: EngineDep, settings: SettingsDep) ->
     sid, sender = params.get("MessageSid") or params.get("SmsSid"), params.get("From")
     if not sid or not sender:
         raise HTTPException(status_code=400, detail="MessageSid and From are required")
-    inbound = Inbound(message_sid=sid, sender=sender, body=params.get("Body", ""))
+    # Twilio never sends more than 1,600 characters (FACTS.md 5): anything past that is not a text.
+    inbound = Inbound(message_sid=sid, sender=sender, body=params.get("Body", "")[:TWILIO_MAX_CHARS])
+    flood = Limit("sms:number", settings.limit_sms_per_number)
+    hits = 0 if exempt(request) or not flood.calls else await run_in_threadpool(flood.count, number_key(sender))
+    if hits > flood.calls and not (await run_in_threadpool(engine.understand, inbound.body)).safety.at_risk:
+        # Too many texts in a minute, none at risk: say so once, then take nothing until the minute is out.
+        slow_down = [to_gsm(get_pack().render("slow_down", "sms").text)] if hits == flood.calls + 1 else []
+        return Response(content=twiml(slow_down), media_type=TWIML)
     body = await run_in_threadpool(SmsChannel(engine).handle, inbound)
     return Response(content=body, media_type=TWIML)
 

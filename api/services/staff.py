@@ -9,7 +9,10 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlmodel import Session, col, delete, select
 
+from api.config import get_settings
+from api.db import unit_of_work
 from api.models import Staff, StaffToken, row_id, utcnow
+from api.services.ratelimit import Limit
 
 ROLES = ("advisor", "participation", "admin", "duty")
 # Who sees and handles safeguarding alerts, with what the young person wrote: the duty team and admins.
@@ -50,7 +53,7 @@ def add_staff(*, session: Session, email: str, role: str, password: str) -> Staf
         email=email, role=role, password_hash=""
     )
     if staff.id is not None:
-        _end_sessions(session, staff)  # a reset (a new password or role) signs them out everywhere
+        end_sessions(session, staff)  # a reset (a new password or role) signs them out everywhere
     staff.role = role
     staff.password_hash = _hasher.hash(password)
     staff.failed_logins, staff.locked_until = 0, None
@@ -63,13 +66,19 @@ def remove_staff(*, session: Session, email: str) -> bool:
     staff = session.exec(select(Staff).where(Staff.email == email.strip().lower())).first()
     if staff is None:
         return False
-    _end_sessions(session, staff)
+    end_sessions(session, staff)
     session.delete(staff)
     return True
 
 
-def _end_sessions(session: Session, staff: Staff) -> None:
-    session.exec(delete(StaffToken).where(col(StaffToken.staff_id) == staff.id))
+def end_sessions(session: Session, staff: Staff) -> int:
+    """Sign a member of staff out everywhere (every bearer token and page session); how many ended."""
+    return session.exec(delete(StaffToken).where(col(StaffToken.staff_id) == staff.id)).rowcount
+
+
+def revoke_token(*, session: Session, token: str) -> bool:
+    """End one session (its token no longer works); False when there was none."""
+    return session.exec(delete(StaffToken).where(col(StaffToken.token_hash) == hash_token(token))).rowcount == 1
 
 
 def authenticate(*, session: Session, email: str, password: str) -> Staff | None:
@@ -110,3 +119,23 @@ def staff_for_token(*, session: Session, token: str) -> Staff | None:
     if row is None or _aware(row.expires_at) <= utcnow():
         return None
     return session.get(Staff, row.staff_id)
+
+
+# Sign-ins from one address in a quarter of an hour (password spraying across many emails).
+SIGN_IN_WINDOW = 15 * 60
+
+
+def sign_in_limit() -> Limit:
+    """The per-address limit on sign-ins (an account also locks after 5 wrong passwords)."""
+    return Limit("signin:address", get_settings().limit_signin_per_address, SIGN_IN_WINDOW)
+
+
+def sign_in(email: str, password: str) -> str | None:
+    """A new session token for these credentials; None for a wrong password, an unknown email or a locked
+    account alike, so nobody learns which emails have accounts."""
+    with unit_of_work() as session:
+        try:
+            staff = authenticate(session=session, email=email, password=password)
+        except LockedOut:
+            return None
+        return issue_token(session=session, staff=staff) if staff else None

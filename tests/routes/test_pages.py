@@ -73,7 +73,10 @@ def test_wrong_passwords_lock_the_account(client, handoff_id):
         assert client.post("/staff/login", data=wrong).status_code == 401
     right = {"username": "locked.page@lincs.example", "password": PASSWORD, "csrf": token}
     locked = client.post("/staff/login", data=right)
-    assert locked.status_code == 429 and "locked for 15 minutes" in locked.text
+    unknown = client.post("/staff/login", data={**right, "username": "nobody.page@lincs.example"})
+    # Locked and unknown look the same: nobody learns which emails have accounts (issue 16).
+    assert locked.status_code == unknown.status_code == 401 and "wait 15 minutes" in locked.text
+    assert "cp_staff" not in locked.cookies
 
 
 def test_the_inbox_shows_the_advisors_own_requests_with_waiting_time(client, handoff_id):

@@ -11,8 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.contract import REQUEST_KIND_TITLES
-from api.db import unit_of_work
-from api.deps import RowId, SessionDep, WriteSessionDep
+from api.deps import RowId, SessionDep, WriteSessionDep, client_address, within
 from api.models import Staff
 from api.routes.pages.session import (
     end_session,
@@ -26,7 +25,7 @@ from api.routes.pages.views import CsrfChecked, page_role, render, templates
 from api.routes.requests import out
 from api.services.requests import STATUSES, CannotReply, send_reply, set_status, visible_request, visible_requests
 from api.services.safeguarding import alert_summary, open_alerts_for_worker
-from api.services.staff import LockedOut, authenticate, issue_token
+from api.services.staff import sign_in, sign_in_limit
 
 router = APIRouter(prefix="/staff", tags=["pages"], include_in_schema=False)
 
@@ -88,22 +87,16 @@ async def login(
     password: Annotated[str, Form(max_length=1000)] = "",
     csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    """Sign in: five wrong passwords lock the account for 15 minutes."""
+    """Sign in: five wrong passwords lock the account for 15 minutes (and say no more than a wrong one)."""
     if not login_csrf_ok(request, csrf):
         return _render_login(request, "The form had expired. Please try again.", status.HTTP_403_FORBIDDEN)
-
-    def attempt() -> str | None:
-        with unit_of_work() as session:
-            staff = authenticate(session=session, email=username, password=password)
-            return issue_token(session=session, staff=staff) if staff else None
-
-    try:
-        token = await run_in_threadpool(attempt)
-    except LockedOut:
-        locked = "Too many wrong passwords. The account is locked for 15 minutes."
-        return _render_login(request, locked, status.HTTP_429_TOO_MANY_REQUESTS)
+    if not await run_in_threadpool(within, request, sign_in_limit(), client_address(request)):
+        busy = "Too many sign-ins from this network. Please try again in 15 minutes."
+        return _render_login(request, busy, status.HTTP_429_TOO_MANY_REQUESTS)
+    token = await run_in_threadpool(sign_in, username, password)
     if token is None:
-        return _render_login(request, "Wrong email or password.", status.HTTP_401_UNAUTHORIZED)
+        refused = "Wrong email or password. After 5 wrong tries, an account waits 15 minutes."
+        return _render_login(request, refused, status.HTTP_401_UNAUTHORIZED)
     response = RedirectResponse("/staff", status.HTTP_303_SEE_OTHER)
     start_session(response, token)
     return response
