@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.content import answer_for, channel_of, metadata_of, say, utter_reply
-from actions.forms import asks_for_progress, tell_progress_of
+from actions.forms import asks_for_progress, made_a_request_lately, tell_progress_of
 from api.content import get_pack
 
 # Intents whose answer has another name in content/.
@@ -27,7 +27,7 @@ class ActionAnswer(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or "nlu_fallback"
-        if intent in PROGRESS_INTENTS and asks_for_progress(tracker):
+        if asks_for_progress(tracker) and (intent in PROGRESS_INTENTS or made_a_request_lately(tracker)):
             if not tell_progress_of(dispatcher, tracker, None):
                 say(dispatcher, tracker, "request_none")
             return []

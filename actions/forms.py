@@ -2,6 +2,7 @@
 
 import re
 from abc import ABC, abstractmethod
+from datetime import UTC, timedelta
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -13,7 +14,7 @@ from sqlmodel import Session
 from actions.content import channel_of, reference_of, say
 from api.content import get_pack
 from api.db import unit_of_work
-from api.models import SupportRequest, Worker, YoungPerson
+from api.models import SupportRequest, Worker, YoungPerson, utcnow
 from api.nlp.text import keyword
 from api.privacy import normalise_number
 from api.services.directory import young_person_by_reference
@@ -169,6 +170,23 @@ def say_text(dispatcher: CollectingDispatcher, tracker: Tracker, key: str) -> No
 def hours_values(**values: str) -> dict[str, str]:
     """Runtime placeholders with the office hours in words."""
     return {"office_hours": office_hours().describe_hours(), **values}
+
+
+# Soon after a request, "ok so what happens now?" is about it, whatever else the message might be read as.
+LATELY = timedelta(hours=1)
+
+
+def made_a_request_lately(tracker: Tracker) -> bool:
+    """Whether this young person (or this chat) made a request in the last hour."""
+    with unit_of_work() as session:
+        person = young_person(session, tracker)
+        found = requests_of(
+            session=session, conversation_id=tracker.sender_id, young_person_id=person.id if person else None, kind=None
+        )
+        if not found:
+            return False
+        made = found[0].created_at
+        return utcnow() - (made if made.tzinfo else made.replace(tzinfo=UTC)) <= LATELY
 
 
 def tell_progress_of(dispatcher: CollectingDispatcher, tracker: Tracker, kind: str | None) -> bool:

@@ -271,6 +271,23 @@ def test_asking_for_news_says_where_the_request_has_got_to(client, wired, monkey
     assert "someone has been in touch" in sms(client, BEA, "has my pa got my message").lower()
 
 
+@pytest.mark.parametrize(
+    "asking",
+    [
+        "ok so what happens now",
+        "whats next",
+        # The risk check reads "when will they ring me" as a concern (a false alarm): known, 2026-11-30.
+        pytest.param("when will they ring me", marks=pytest.mark.xfail(strict=True, reason="risk false alarm")),
+    ],
+)
+def test_right_after_a_request_what_happens_now_is_about_that_request(client, wired, monkeypatch, asking):
+    freeze(monkeypatch, WEDNESDAY_10AM)
+    sender = f"web-next-{abs(hash(asking)) % 10_000}"
+    web(client, sender, "/talk_to_worker", "housing", "skip", "next@example.com")
+    request = latest("handoff", sender)
+    assert request.reference in web(client, sender, asking)
+
+
 def test_the_words_the_bot_suggests_any_news_work_on_their_own(client, wired, monkeypatch):
     freeze(monkeypatch, WEDNESDAY_10AM)
     assert "can't find a request from you" in web(client, "web-news", "any news?")
