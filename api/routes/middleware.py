@@ -164,18 +164,12 @@ class ServerErrorMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def watch(message: dict[str, Any]) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        watch = _Watched(send)
         try:
             await self.app(scope, receive, watch)
         except Exception:
             log.exception("unexpected error", extra={"path": scope.get("path")})
-            if started:  # half an answer is already on its way: nothing better can be said
+            if watch.started:  # half an answer is already on its way: nothing better can be said
                 raise
             detail = "something went wrong on our side; please try again, and tell us if it keeps happening"
             await JSONResponse({"detail": detail}, status_code=500)(scope, receive, send)
@@ -183,6 +177,18 @@ class ServerErrorMiddleware:
 
 class _TooLarge(Exception):
     pass
+
+
+class _Watched:
+    """An ASGI `send` that remembers whether the answer has begun (then no other answer can be sent)."""
+
+    def __init__(self, send: Any) -> None:
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message: dict[str, Any]) -> None:
+        self.started = self.started or message["type"] == "http.response.start"
+        await self.send(message)
 
 
 class BodyLimitMiddleware:
@@ -202,7 +208,7 @@ class BodyLimitMiddleware:
         if declared.isdigit() and int(declared) > limit:
             await _too_large(limit)(scope, receive, send)
             return
-        seen, started = 0, False
+        seen, watch = 0, _Watched(send)
 
         async def counted() -> dict[str, Any]:
             nonlocal seen
@@ -212,15 +218,10 @@ class BodyLimitMiddleware:
                 raise _TooLarge
             return message
 
-        async def watch(message: dict[str, Any]) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
         try:
             await self.app(scope, counted, watch)
         except _TooLarge:
-            if not started:
+            if not watch.started:
                 await _too_large(limit)(scope, receive, send)
 
 
