@@ -2,7 +2,7 @@
 
 import re
 from abc import ABC, abstractmethod
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -183,24 +183,27 @@ def made_a_request_lately(tracker: Tracker) -> bool:
         found = requests_of(
             session=session, conversation_id=tracker.sender_id, young_person_id=person.id if person else None, kind=None
         )
-        if not found:
-            return False
-        made = found[0].created_at
-        return utcnow() - (made if made.tzinfo else made.replace(tzinfo=UTC)) <= LATELY
+        return bool(found) and _is_recent(found[0].created_at)
 
 
 def tell_progress_of(dispatcher: CollectingDispatcher, tracker: Tracker, kind: str | None) -> bool:
     """Say where this young person's latest request of this kind (None: any) has got to; False when they
-    have none."""
+    have none. With none of this kind, a request of another kind made in the last hour is the one they
+    mean ("how long will it take?" right after asking for their PA)."""
     with unit_of_work() as session:
         person = young_person(session, tracker)
-        found = requests_of(
-            session=session,
-            conversation_id=tracker.sender_id,
-            young_person_id=person.id if person else None,
-            kind=kind,
-        )
+        person_id = person.id if person else None
+        found = requests_of(session=session, conversation_id=tracker.sender_id, young_person_id=person_id, kind=kind)
+        if not found and kind is not None:
+            lately = requests_of(
+                session=session, conversation_id=tracker.sender_id, young_person_id=person_id, kind=None
+            )
+            found = [r for r in lately[:1] if _is_recent(r.created_at)]
         return tell_progress(session, dispatcher, tracker, found)
+
+
+def _is_recent(made: datetime) -> bool:
+    return utcnow() - (made if made.tzinfo else made.replace(tzinfo=UTC)) <= LATELY
 
 
 class SayAnswer(Action, ABC):

@@ -276,8 +276,9 @@ def test_asking_for_news_says_where_the_request_has_got_to(client, wired, monkey
     [
         "ok so what happens now",
         "whats next",
-        # The risk check reads "when will they ring me" as a concern (a false alarm): known, 2026-11-30.
-        pytest.param("when will they ring me", marks=pytest.mark.xfail(strict=True, reason="risk false alarm")),
+        "when will they ring me",
+        "any news",
+        "how long will it take",
     ],
 )
 def test_right_after_a_request_what_happens_now_is_about_that_request(client, wired, monkeypatch, asking):
