@@ -44,9 +44,18 @@ def answer_for(tracker: Tracker, intent: str) -> str:
     """The content key that answers this message: the chosen sub-answer (when this council has it and the
     selector is sure enough), or the intent's own answer."""
     selector = (tracker.latest_message.get("response_selector") or {}).get("default") or {}
-    for entry in selector.get("ranking") or []:
-        key = str(entry.get("intent_response_key") or "")
+    ranking = [
+        (str(e.get("intent_response_key") or ""), float(e.get("confidence") or 0))
+        for e in selector.get("ranking") or []
+    ]
+    return chosen_answer(intent, ranking)
+
+
+def chosen_answer(intent: str, ranking: list[tuple[str, float]]) -> str:
+    """The content key for `intent` given the response selector's ranking (`("money/university", 0.93)`,
+    best first): its best sub-answer when sure enough and written for this council, else the intent's."""
+    for key, confidence in ranking:
         if key.partition("/")[0] == intent:  # the best of this intent's sub-answers
-            sure = float(entry.get("confidence") or 0) >= SELECTOR_FLOOR
+            sure = confidence >= SELECTOR_FLOOR
             return answer_key(key) if sure and get_pack().has(answer_key(key)) else intent
     return intent

@@ -14,14 +14,9 @@ from api.content import answer_key, get_pack
 from tests.routes.test_twilio import messages, text_in
 
 DATA = yaml.safe_load((Path(__file__).parent / "data" / "precise_questions.yml").read_text(encoding="utf-8"))
-# Still missed on 2026-11-30 (4 of 137): a risk check false alarm (a concern, so the check-in comes
-# first and the answer is not given) or the wrong sub-answer. Strict: the day one passes, remove it here.
-KNOWN_MISSES = {
-    "the panel met about my complaint, when do they have to report",
-    "is there someone who could just come and visit me and be like a mate, not a worker",
-    "leaving my resi home soon, is there any support after i move out",
-    "i walked out of my supported housing cos of the other residents, will that count against me getting rehoused",
-}
+# A question known to miss is listed here, as a strict xfail: the day it passes, remove it. None now
+# (the last four, 2026-11-30, were a risk false alarm and three wrong sub-answers).
+KNOWN_MISSES: set[str] = set()
 
 
 def _cases(questions: list[dict]) -> list:

@@ -12,16 +12,18 @@ from typing import Any
 
 from sqlmodel import Session
 
+from actions.content import chosen_answer
 from api.config import Settings
 from api.content import ContentPack, get_pack
 from api.contract import BotMessage, OutMessage
 from api.db import unit_of_work
 from api.engine.actions import ActionRunner
 from api.engine.dialogue import Dialogue, DialogueState, Exchange
-from api.engine.nlu import EntityExtractor, IntentClassifier, Parse
+from api.engine.nlu import FALLBACK_INTENT, EntityExtractor, IntentClassifier, Parse
 from api.models import Conversation, Turn, utcnow
+from api.nlp.feelings import Feelings
 from api.nlp.rasa_data import BotProject, load_project
-from api.nlp.text import has_words, without_contacts
+from api.nlp.text import has_words, questions_in, without_contacts
 from api.risk import NOT_AT_RISK, Assessment, clean_text, danger_now, get_assessor
 from api.risk.answers import SAFE_NOW, WHICH_DO_YOU_MEAN, risk_replies
 from api.services.conversations import lock_conversation
@@ -40,6 +42,17 @@ CHECKED_IN = "safety_check_in"
 ANSWER_WITH_CONCERN = 0.5
 # ...a question about the offer, that is; small talk after "are you safe right now?" would jar.
 _SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "affirm", "deny", "bot_challenge", "help", "out_of_scope"})
+# Several questions in one message: each part this sure of its intent is answered, up to three.
+SEVERAL_FLOOR = 0.5
+MOST_QUESTIONS = 3
+# What an angry or upset young person is answered with instead of their question: the promise or the
+# offer recited back to someone saying it was broken would not be heard.
+_NOT_TO_AN_UPSET_PERSON = frozenset({"caring_promise", "local_offer"})
+# Intents that take up what they are upset about (a complaint, an advocate, a person, feedback).
+_TAKES_IT_UP = frozenset({"complain", "advocate", "talk_to_worker", "give_feedback"})
+UPSET = "upset"  # content/: sorry, and a complaint, an advocate or a person
+UPSET_FIRST = "upset_ack"  # content/: sorry, before the answer to what they asked
+SEVERAL = "several_more"  # content/: by text, the other questions are options
 
 
 @dataclass
@@ -55,6 +68,7 @@ class Engine:
     """One loaded bot: its model, rules, actions and content."""
 
     answers_with_concern = True  # a concern's question is read here, in-process (no waiting on a server)
+    answers_several = True  # each question of a message is read here, in-process, too
 
     def __init__(self, project: BotProject, classifier: IntentClassifier | None, settings: Settings) -> None:
         self.project = project
@@ -66,6 +80,7 @@ class Engine:
         self.retrieval_intents = set(project.nlu.retrieval_intents)
         self.pack: ContentPack = get_pack()
         self.risk = get_assessor()  # load the risk check now, not on the first message
+        self.feelings = Feelings.load(settings.content_dir / "feelings.yml")
 
     @classmethod
     def load(cls, settings: Settings) -> "Engine":
@@ -194,7 +209,7 @@ class Engine:
                 messages = [self.pack.render(SAFE_NOW, meta["channel"]).as_message()]
                 state.latest_action = SAFE_NOW
             else:
-                messages = self.next_messages(state, Exchange(parse=understanding.parse, metadata=meta))
+                messages = self._answer(state, understanding.parse, meta)
         parse = understanding.parse if understanding else None
         session.add(
             Turn(
@@ -216,6 +231,68 @@ class Engine:
         conversation.updated_at = utcnow()
         session.add(conversation)
         return messages
+
+    def _answer(self, state: DialogueState, parse: Parse, meta: dict[str, Any]) -> list[BotMessage]:
+        """bot/'s answer to what they asked; sorry first when they are angry or upset; each question in
+        turn when they asked several (by text: the first, and the others as numbered options)."""
+        if state.active_loop:  # an answer to the form's question, whatever its words
+            return self.next_messages(state, Exchange(parse=parse, metadata=meta))
+        channel = meta["channel"]
+        upset = self.feelings.upset(parse.text)
+        questions = self._questions(parse.text) if self.answers_several else []
+        if len(questions) == 1 and parse.intent == FALLBACK_INTENT:
+            parse = questions[0]  # "just came into care, when is my first review": the question, read alone
+        questions = questions if len(questions) > 1 else []
+        if upset and not questions and not self._takes_up(parse):
+            state.latest_action = UPSET
+            return [self.pack.render(UPSET, channel).as_message()]
+        messages = [self.pack.render(UPSET_FIRST, channel).as_message()] if upset else []
+        first, *others = questions or [parse]
+        messages += self.next_messages(state, Exchange(parse=first, metadata=meta))
+        if others and channel == "sms":
+            more = self.pack.render(SEVERAL, channel).as_message()
+            more["buttons"] = [{"title": self._title(q), "payload": f"/{self._answer_key(q)}"} for q in others]
+            return [*messages, more]
+        for question in others:
+            messages += self.next_messages(state, Exchange(parse=question, metadata=meta))
+        return messages
+
+    def _questions(self, text: str) -> list[Parse]:
+        """The questions a message asks, each read alone, that the intent model is sure of (up to three).
+        Answers come first, then at most one request (a form asks its own questions, so it goes last)."""
+        parts = questions_in(text)
+        if len(parts) < 2 and parts == [text.strip()]:
+            return []  # the message is the question: its parse is already made
+        answers: list[Parse] = []
+        request: Parse | None = None
+        seen: set[str] = set()
+        for part in parts:
+            parse = self._question(part)
+            key = self._answer_key(parse)
+            if parse.intent in _SMALL_TALK or parse.intent == FALLBACK_INTENT or parse.confidence < SEVERAL_FLOOR:
+                continue
+            if key in seen:
+                continue
+            seen.add(key)
+            if self.dialogue.answers_only(parse.intent):
+                answers.append(parse)
+            elif request is None:
+                request = parse
+        return [*answers, *([request] if request else [])][:MOST_QUESTIONS]
+
+    def _takes_up(self, parse: Parse) -> bool:
+        """Whether what an upset young person asked is answered as asked (a request, or a real question)."""
+        if parse.intent in _TAKES_IT_UP:
+            return True
+        return parse.intent not in _NOT_TO_AN_UPSET_PERSON and self._answerable(parse)
+
+    def _answer_key(self, parse: Parse) -> str:
+        """The content key (or intent) that answers a parse: `money/university`, `council_tax`."""
+        return chosen_answer(parse.intent, parse.responses)
+
+    def _title(self, parse: Parse) -> str:
+        key = self._answer_key(parse)
+        return self.pack.answers[key].title if self.pack.has(key) else key.replace("_", " ").capitalize()
 
     def _answerable(self, question: Parse) -> bool:
         """A question the intent model is sure of, answered by one approved answer (no form, no offer)."""

@@ -174,3 +174,42 @@ def has_words(text: str) -> bool:
 def keyword(text: str) -> str:
     """The whole message as a keyword: lower case, without the spaces and punctuation people add at the end."""
     return re.sub(r"[\s.!?]+$", "", text.strip().lower())
+
+
+def word_pattern(words: list[str]) -> re.Pattern[str] | None:
+    """One whole-word pattern for a list of words and phrases; a trailing * matches any ending."""
+    if not words:
+        return None
+    parts = [re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w) for w in words]
+    return re.compile(r"\b(?:" + "|".join(sorted(parts, key=len, reverse=True)) + r")\b")
+
+
+# Where one question ends and the next begins: a question mark, a new line, the end of a sentence,
+# "also" / "and what about", or "and" followed by a question word ("... and can i get money for uni").
+_QUESTION_BREAK = re.compile(
+    r"\?+|\n+|(?<=\w)[.!;]+(?:\s+|$)"
+    r"|\s+(?:and also|oh and|and another thing|another thing|plus|and what about|what about|also)\s+"
+    r"|(?:,?\s+(?:and|but|n)\s+|,\s*)(?=(?:can|could|do|does|how|what|whats|when|where|who|why|will|would|should|is|are|am)\b)",
+    re.IGNORECASE,
+)
+# A part that asks something: it ended with "?", or it starts the way questions and requests do.
+_ASKS = re.compile(
+    r"^(?:(?:and|so|but|ok|okay|oh|plus|then|also|um|erm|hi|hey|hiya|right)\s+)*"
+    r"(?:can|could|do|does|did|how|what|whats|when|where|who|whos|why|will|would|should|is|are|am|any|"
+    r"need|want|i need|i want|i wanna|im looking for|help|tell me|explain)\b",
+    re.IGNORECASE,
+)
+
+
+def questions_in(text: str) -> list[str]:
+    """The questions a message asks, in order: "can i get money for uni? and do i pay council tax" is two.
+    A statement around them ("my pa left last month.") is not one."""
+    found, start = [], 0
+    for match in [*_QUESTION_BREAK.finditer(text), None]:
+        end = match.start() if match else len(text)
+        part = text[start:end].strip(" ,.!;-")
+        asked = bool(match and "?" in match.group(0))
+        if has_words(part) and (asked or _ASKS.match(part)):
+            found.append(part)
+        start = match.end() if match else end
+    return found

@@ -10,7 +10,6 @@ corrections, rebuilt when any changes (`caring-promise themes train`, or the nex
 import hashlib
 import json
 import logging
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,7 +31,7 @@ from api.contract import THEMES
 from api.db import get_engine
 from api.models import Feedback
 from api.nlp.model_cache import load_or_build
-from api.nlp.text import normalise
+from api.nlp.text import normalise, word_pattern
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +94,7 @@ class LexiconCounts(BaseEstimator, TransformerMixin):
         self.lexicon = lexicon
 
     def fit(self, texts: list[str], y: object = None) -> "LexiconCounts":
-        self.patterns_ = [_pattern((self.lexicon or {}).get(theme, [])) for theme in THEMES]
+        self.patterns_ = [word_pattern((self.lexicon or {}).get(theme, [])) for theme in THEMES]
         return self
 
     def transform(self, texts: list[str]) -> csr_matrix:
@@ -103,14 +102,6 @@ class LexiconCounts(BaseEstimator, TransformerMixin):
             [min(len(p.findall(normalise(text))), LEXICON_CAP) if p else 0 for p in self.patterns_] for text in texts
         ]
         return csr_matrix(np.array(counts, dtype=float).reshape(len(counts), len(THEMES)))
-
-
-def _pattern(words: list[str]) -> re.Pattern[str] | None:
-    """One whole-word pattern for a list of words; a trailing * matches any ending."""
-    if not words:
-        return None
-    parts = [re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w) for w in words]
-    return re.compile(r"\b(?:" + "|".join(sorted(parts, key=len, reverse=True)) + r")\b")
 
 
 def _features(lexicon: dict[str, list[str]] | None = None) -> FeatureUnion:
