@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from api.nlp.linear import Linear, TextModel
 from api.nlp.model_cache import load_or_build
 from api.nlp.rasa_data import BotProject, base_intent
 from api.nlp.text import normalise
@@ -158,14 +158,24 @@ class IntentClassifier:
         model.threshold = project.fallback_threshold
         return model
 
-    def _features(self, text: str) -> Any:
-        # The same features as the pipeline, without FeatureUnion's joblib machinery per call.
-        union = self.pipeline.named_steps["features"]
-        return hstack([vectorizer.transform([text]) for _, vectorizer in union.transformer_list]).tocsr()
+    def __getstate__(self) -> dict[str, Any]:
+        # The direct readers are rebuilt from the fitted models on load, not pickled.
+        return {k: v for k, v in self.__dict__.items() if k not in ("_model", "_selector_models")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    @property
+    def model(self) -> TextModel:
+        """The pipeline, read directly for one message at a time (see api/nlp/linear.py)."""
+        if "_model" not in self.__dict__:
+            self._model = TextModel(self.pipeline)
+            self._selector_models = {intent: Linear(model) for intent, model in self.selectors.items()}
+        return self._model
 
     def rank(self, text: str) -> list[tuple[str, float]]:
         """Every intent with its probability, best first."""
-        probs = self.pipeline.named_steps["clf"].predict_proba(self._features(text))[0]
+        probs = self.model.proba(text)
         order = np.argsort(probs)[::-1]
         return [(self.labels[i], float(probs[i])) for i in order]
 
@@ -179,9 +189,10 @@ class IntentClassifier:
 
     def select(self, text: str, intent: str) -> list[tuple[str, float]]:
         """The intent's retrieval intents with their probabilities, best first (none for a plain intent)."""
-        selector = self.selectors.get(intent)
-        if selector is None:
+        if intent not in self.selectors:
             return []
-        probs = selector.predict_proba(self._features(text))[0]
+        row = self.model.row(text)
+        selector = self._selector_models[intent]
+        probs = selector.proba(row)
         order = np.argsort(probs)[::-1]
-        return [(str(selector.classes_[i]), float(probs[i])) for i in order[:5]]
+        return [(selector.classes[i], float(probs[i])) for i in order[:5]]

@@ -9,14 +9,15 @@ what ordinary looks like. `caring-promise safety eval` cross-validates it.
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
-from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from api.nlp.linear import TextModel
 from api.nlp.text import fold
 from api.risk.kinds import check_kind, check_level
 
@@ -71,13 +72,6 @@ def _pipeline() -> Pipeline:
     return Pipeline([("features", _features()), ("clf", LogisticRegression(C=10.0, max_iter=4000))])
 
 
-def _proba(pipeline: Pipeline, folded: str) -> np.ndarray:
-    # The same features as the pipeline, without FeatureUnion's joblib machinery per call.
-    union = pipeline.named_steps["features"]
-    features = hstack([vectorizer.transform([folded]) for _, vectorizer in union.transformer_list]).tocsr()
-    return pipeline.named_steps["clf"].predict_proba(features)[0]
-
-
 class RiskClassifier:
     """The kind model and the level model, trained together."""
 
@@ -91,13 +85,26 @@ class RiskClassifier:
         self.crisis_index = list(self.level_model.classes_).index("crisis")
         self.digest = digest
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The direct readers are rebuilt from the fitted models on load, not pickled.
+        return {k: v for k, v in self.__dict__.items() if k not in ("_kind", "_level")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def _readers(self) -> tuple[TextModel, TextModel]:
+        if "_kind" not in self.__dict__:
+            self._kind, self._level = TextModel(self.kind_model), TextModel(self.level_model)
+        return self._kind, self._level
+
     def predict(self, folded: str) -> Prediction:
         """Kind, risk and crisis probability of a folded message."""
-        probs = _proba(self.kind_model, folded)
+        kind_model, level_model = self._readers()
+        probs = kind_model.proba(folded)
         none = self.kinds.index(NONE)
         order = [i for i in np.argsort(probs)[::-1] if i != none]
         risk = float(1.0 - probs[none])
-        crisis = float(_proba(self.level_model, folded)[self.crisis_index]) if risk >= 0.2 else 0.0
+        crisis = float(level_model.proba(folded)[self.crisis_index]) if risk >= 0.2 else 0.0
         return Prediction(self.kinds[order[0]], risk, crisis)
 
 
