@@ -14,9 +14,11 @@ from api.content import answer_key, get_pack
 from tests.routes.test_twilio import messages, text_in
 
 DATA = yaml.safe_load((Path(__file__).parent / "data" / "precise_questions.yml").read_text(encoding="utf-8"))
-# A question known to miss is listed here, as a strict xfail: the day it passes, remove it. None now
-# (the last four, 2026-11-30, were a risk false alarm and three wrong sub-answers).
-KNOWN_MISSES: set[str] = set()
+# A question known to miss is listed here, as a strict xfail: the day it passes, remove it. The risk
+# check reads this wish for an Independent Visitor as a concern, so the check-in comes first and the
+# answer is not given (2026-11-30: hard negatives fixed it but cost the check ~0.5 points of recall,
+# and a missed disclosure costs more than a check-in too many).
+KNOWN_MISSES = {"is there someone who could just come and visit me and be like a mate, not a worker"}
 
 
 def _cases(questions: list[dict]) -> list:

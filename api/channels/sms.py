@@ -126,7 +126,11 @@ class SmsChannel:
         conversation.pending_more = None  # MORE works once
         if not pending:
             return [to_gsm(get_pack().render("more", "sms").text)]
-        return self._fit(session, conversation_id, pending, [])
+        offered = list(conversation.options or [])
+        texts = self._fit(session, conversation_id, pending, [])
+        conversation.options = offered  # "Reply 1 for ..." still holds after the rest of the answer
+        session.add(conversation)
+        return texts
 
     @staticmethod
     def _chosen_option(session: Session, conversation_id: str, body: str) -> str:
@@ -141,11 +145,13 @@ class SmsChannel:
 
 
 def _fuller(replies: list[BotMessage]) -> str:
-    """The web version of the turn's first answer that says more on the web than in its text (MORE sends it)."""
+    """The web versions of the turn's answers that say more on the web than in their text (MORE sends
+    them): a crisis turn's two answers both have facts only the web version has room for."""
     pack = get_pack()
-    for key in (r.get("key") for r in replies):
+    fuller = []
+    for key in dict.fromkeys(r.get("key") for r in replies):
         if key and pack.has(key):
             sms, web = pack.render(key, "sms").text, pack.render(key, "web").text
             if len(web) > len(sms) + FULLER_MARGIN:
-                return web
-    return ""
+                fuller.append(web)
+    return "\n\n".join(fuller)

@@ -1,7 +1,5 @@
 """The web chat's own rules, in front of the engine: "forget me" deletes the conversation."""
 
-import re
-
 from sqlmodel import Session, col, delete, select
 
 from api.config import get_settings
@@ -10,10 +8,10 @@ from api.contract import OutMessage
 from api.db import get_engine, unit_of_work
 from api.engine.core import Engine
 from api.models import Conversation, Turn
+from api.nlp.rasa_data import PAYLOAD
 from api.nlp.text import keyword
 from api.services.ratelimit import Limit
 
-_PAYLOAD = re.compile(r"/([a-z_]+(?:/[a-z_]+)?)")
 FORGET = {"forget me", "forget my chat", "delete my chat", "delete this chat", "/forget"}
 
 
@@ -53,10 +51,11 @@ def transcript(sender: str) -> list[tuple[str, str]]:
 
 def shown(message: str) -> str:
     """What a young person's message looks like in the chat: a payload ("/talk_to_worker") as its title."""
-    payload = _PAYLOAD.fullmatch(message.strip())
+    payload = PAYLOAD.match(message.strip())
     pack = get_pack()
-    if payload and pack.has(answer_key(payload.group(1))):
-        return pack.answers[answer_key(payload.group(1))].title
+    key = answer_key(payload.group(0)[1:]) if payload else ""
+    if key and pack.has(key):
+        return pack.answers[key].title
     return message
 
 

@@ -5,7 +5,6 @@ any number of processes can take turns serving the same conversation.
 """
 
 import logging
-import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +21,7 @@ from api.engine.dialogue import Dialogue, DialogueState, Exchange
 from api.engine.nlu import FALLBACK_INTENT, EntityExtractor, IntentClassifier, Parse
 from api.models import Conversation, Turn, utcnow
 from api.nlp.feelings import Feelings
-from api.nlp.rasa_data import BotProject, load_project
+from api.nlp.rasa_data import PAYLOAD, BotProject, load_project
 from api.nlp.text import has_words, questions_in, without_contacts
 from api.risk import NOT_AT_RISK, Assessment, clean_text, danger_now, get_assessor
 from api.risk.answers import SAFE_NOW, WHICH_DO_YOU_MEAN, risk_replies
@@ -31,8 +30,6 @@ from api.services.safeguarding import CONTEXT_WINDOW, latest_alert, record_alert
 
 log = logging.getLogger(__name__)
 
-# A quick reply's payload: an intent ("/talk_to_worker") or a retrieval intent ("/money/university").
-_PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]+)(?:/(?P<sub>[a-z_]+))?$")
 CRISIS_INTENT = "crisis"
 # What the bot last did when it asked "are you safe right now?" (a concern's check-in).
 CHECKED_IN = "safety_check_in"
@@ -97,7 +94,7 @@ class Engine:
     def understand(self, text: str) -> Understanding:
         """The risk check first, then the classifier; a message at risk is always `crisis`."""
         text = clean_text(text)
-        payload = _PAYLOAD.match(text.strip())
+        payload = PAYLOAD.match(text.strip())
         if payload and payload.group("intent") in self.intents:
             intent, sub = payload.group("intent"), payload.group("sub")
             verdict = danger_now("button") if intent == CRISIS_INTENT else NOT_AT_RISK

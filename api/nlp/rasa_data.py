@@ -14,6 +14,9 @@ _ENTITY_RE = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<paren>[^)]+)\)|(?P<brace>
 
 RESPONSES = "data/responses.yml"  # real Rasa's responses for the retrieval intents (from content/)
 RETRIEVAL_SEPARATOR = "/"  # Rasa's retrieval intents: `money/university` is an example of `money`
+# A quick reply's payload, as Rasa reads one: an intent ("/talk_to_worker") or a retrieval intent
+# ("/money/university", "/complain/stage2").
+PAYLOAD = re.compile(r"^/(?P<intent>[a-z_][a-z0-9_]*)(?:/(?P<sub>[a-z0-9_]+))?$")
 
 
 def base_intent(name: str) -> str:

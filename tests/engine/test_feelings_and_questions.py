@@ -119,7 +119,7 @@ def test_upset_with_a_question_is_heard_first_then_answered(client):
 
 
 def test_upset_by_text_offers_a_complaint_an_advocate_or_a_person(client):
-    reply = sms(client, new_number(), "this is a joke, they said they would ring me and never did")
+    reply = sms(client, new_number(), "this is a joke, third time ive asked about my bus pass and nothing")
     assert reply.startswith(to_gsm(get_pack().render("upset", "sms").text))
     assert "Reply 1 for Make a complaint, 2 for Get an advocate or 3 for Talk to a person" in reply
 
