@@ -18,7 +18,8 @@ $(BIN)/caring-promise: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $@
 
-install: $(BIN)/caring-promise ## create .venv and install the product and its test tools
+install: $(BIN)/caring-promise ## create .venv, install the product and its test tools, train the models into ./var/cache
+	$(BIN)/caring-promise models
 
 run: install ## install and start the product on the embedded default (SQLite under ./var)
 	$(BIN)/caring-promise serve --host $(HOST) --port $(PORT)
@@ -49,8 +50,8 @@ content-check: install ## check content/ (answers, lengths, reading level, revie
 eval: install ## start a server and print evaluate.py's report on the shared dev sets
 	$(BIN)/python scripts/eval_gate.py --verbose
 
-bench: install ## latency, throughput, start-up time and memory of the webhook
-	$(BIN)/python benchmarks/bench.py
+bench: install ## start-up, closed and open loop latency, a turn's cost by stage, memory (BENCH_ARGS="--rate 25 50")
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean: ## remove the local data directory (database, cached model)
 	rm -rf var

@@ -55,6 +55,24 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
 
 
 @app.command()
+def models() -> None:
+    """Train the intent, risk and theme models into the cache now (`make install` runs it), so the server
+    starts without training; a model whose data has not changed is only loaded."""
+    import time
+
+    from api.config import get_settings
+    from api.main import load_engine, prepare_database
+    from api.services import themes
+
+    settings = get_settings()
+    started = time.perf_counter()
+    prepare_database(settings)
+    load_engine(settings)
+    themes.get_classifier()
+    typer.echo(f"models ready in {settings.cache_dir} ({time.perf_counter() - started:.1f} s)")
+
+
+@app.command()
 def chat(sender: str = typer.Option(None, help="conversation id (a new one by default)")) -> None:
     """Talk to the bot in the terminal, as the web chat would (Ctrl-D or 'quit' to leave)."""
     from api.config import get_settings
@@ -291,6 +309,42 @@ def themes_train(check: bool = typer.Option(True, help="also measure it with 5-f
         micro_f1, sentiment = themes.cross_validate(examples + corrections, lexicon)
         typer.echo(f"5-fold cross-validation: themes micro-F1 {micro_f1:.2f}, sentiment accuracy {sentiment:.2f}.")
     typer.echo("Restart the server (or let it restart) to use the new model.")
+
+
+nlu_app = typer.Typer(help="The intent classifier (bot/data).", no_args_is_help=True)
+app.add_typer(nlu_app, name="nlu")
+
+
+@nlu_app.command("compare")
+def nlu_compare(
+    folds: Annotated[int, typer.Option(help="cross-validation folds (stratified, the same for both engines)")] = 3,
+    dev: Annotated[Path, typer.Option(help="the dev set: each intent with its messages")] = Path(
+        "../shared/eval/dev_intents.yml"
+    ),
+    rasa: Annotated[Path, typer.Option(help="real Rasa 3.6 (skipped when absent)")] = Path("/tmp/rasa-venv/bin/rasa"),
+    rasa_folds: Annotated[
+        int | None, typer.Option(help="run Rasa on the first N folds only (a training takes minutes)")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="the folds' random seed")] = 0,
+    json_path: Annotated[Path | None, typer.Option("--json", help="also write the figures here as JSON")] = None,
+) -> None:
+    """The embedded engine beside real Rasa: dev set and cross-validated intent and sub-answer figures."""
+    import json
+
+    from api.config import get_settings
+    from api.engine.evaluate import compare
+
+    if not dev.is_file():
+        typer.echo(f"No dev set at {dev}: give one with --dev.", err=True)
+        raise typer.Exit(2)
+    result = compare(
+        get_settings().bot_dir, dev, folds, seed, rasa, rasa_folds, log=lambda line: typer.echo(line, err=True)
+    )
+    for line in result.lines():
+        typer.echo(line)
+    if json_path:
+        json_path.write_text(json.dumps(result.as_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        typer.echo(f"Wrote {json_path}")
 
 
 notify_app = typer.Typer(help="Notifications to staff (the outbox).", no_args_is_help=True)
