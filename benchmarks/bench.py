@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """Benchmark the webhook: start-up time, p50/p99 latency and throughput at 1 and 32 concurrent
-conversations, and the server's peak memory. Prints figures; asserts nothing (the machine is shared).
+conversations (closed loop), latency at a Poisson arrival rate over many conversations (open loop,
+open_loop.py), a turn's cost by stage (profile_turn.py), and the server's peak memory. Prints
+figures; asserts nothing (the machine is shared).
 
-    make bench            # or: .venv/bin/python benchmarks/bench.py --messages 25
+    make bench            # or: .venv/bin/python benchmarks/bench.py --messages 25 --rate 50 --total 2000
+    .venv/bin/python benchmarks/bench.py --rate 25 50 100 --total 1000 --turns 200
+    .venv/bin/python benchmarks/bench.py --rasa --rasa-model bot/models/20261130.tar.gz   # also a real Rasa
 
 Only 127.0.0.1 is ever contacted, and every loop is bounded.
 """
@@ -59,7 +63,9 @@ def worker_memory(pid: int) -> str:
     return " (workers: " + ", ".join(f"{peak_rss_mb(c):.0f} MB" for c in workers) + ")"
 
 
-def start_server(data_dir: str, port: int, workers: int = 1) -> tuple[subprocess.Popen, float]:
+def start_server(data_dir: str, port: int, workers: int = 1, timeout: float = 600) -> tuple[subprocess.Popen, float]:
+    """Start `caring-promise serve` on 127.0.0.1 in `data_dir`; (the process, seconds until /health is 200).
+    Training the models in a fresh data dir takes minutes on a loaded machine: hence the long timeout."""
     env = {**os.environ, "CARING_DATA_DIR": data_dir}
     env.pop("CARING_DATABASE_URL", None)
     started = time.perf_counter()
@@ -70,7 +76,7 @@ def start_server(data_dir: str, port: int, workers: int = 1) -> tuple[subprocess
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = started + 120
+    deadline = started + timeout
     while time.perf_counter() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=0.5).status_code == 200:
@@ -79,6 +85,34 @@ def start_server(data_dir: str, port: int, workers: int = 1) -> tuple[subprocess
             time.sleep(0.05)
     proc.kill()
     raise SystemExit("server did not start")
+
+
+def wait_until_idle(url: str, limit: float = 300, path: str = "/health") -> float:
+    """After an overload, wait (up to `limit` s) until the server has worked through what it was sent
+    (requests a client gave up on are still answered): until GET `path` answers in under 50 ms twice
+    running. The seconds it took."""
+    started = time.perf_counter()
+    fast = 0
+    with httpx.Client(base_url=url, timeout=limit) as client:
+        while fast < 2 and time.perf_counter() - started < limit:
+            t0 = time.perf_counter()
+            try:
+                client.get(path)
+                fast = fast + 1 if time.perf_counter() - t0 < 0.05 else 0
+            except httpx.HTTPError:
+                fast = 0
+            time.sleep(0.2)
+    return time.perf_counter() - started
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop a server started here (and wait for it, killing it if it will not stop)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 async def load(url: str, conversations: int, per_conversation: int) -> tuple[list[float], float]:
@@ -106,19 +140,32 @@ def pct(values: list[float], q: float) -> float:
 
 
 def main() -> None:
+    """Start-up, closed loop, open loop, the stage profile and memory; then, with --rasa, a real Rasa."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--messages", type=int, default=25, help="messages per conversation")
+    ap.add_argument("--messages", type=int, default=25, help="messages per conversation (closed loop)")
     ap.add_argument("--workers", type=int, default=1, help="server processes (uvicorn workers)")
+    ap.add_argument("--rate", type=float, nargs="+", default=[50.0], help="open loop: messages/s (one run each)")
+    ap.add_argument("--conversations", type=int, default=1000, help="open loop: conversations the messages pick from")
+    ap.add_argument("--total", type=int, default=2000, help="open loop: messages per run")
+    ap.add_argument(
+        "--max-in-flight", type=int, default=256, help="open loop: arrivals beyond this many unanswered are not sent"
+    )
+    ap.add_argument("--turns", type=int, default=300, help="stage profile: messages profiled (0: no profile)")
+    ap.add_argument("--rasa", action="store_true", help="also the open loop against a real Rasa (/tmp/rasa-venv)")
+    ap.add_argument("--rasa-model", type=Path, help="the trained Rasa model (default: newest bot/models/*.tar.gz)")
     args = ap.parse_args()
+    # Imported here: they import this module (MESSAGES, the server helpers).
+    from open_loop import open_loop
+    from profile_turn import http_figures, profile_in_process, report
+
     with tempfile.TemporaryDirectory() as data_dir:
         port = free_port()
         proc, cold = start_server(data_dir, port)  # trains the model and caches it
-        proc.terminate()
-        proc.wait()
+        stop_server(proc)
         proc, warm = start_server(data_dir, port, args.workers)  # loads the cached model
         url = f"http://127.0.0.1:{port}"
         try:
-            print(f"start-up: {cold:.2f} s with training, {warm:.2f} s from the cached model")
+            print(f"start-up: {cold:.2f} s with training, {warm:.2f} s from the cached model", flush=True)
             asyncio.run(load(url, 4, 5))  # warm up connections and caches
             for conversations in (1, 32):
                 per = args.messages if conversations > 1 else args.messages * 8
@@ -126,12 +173,70 @@ def main() -> None:
                 print(
                     f"{conversations:>2} concurrent: {len(latencies)} messages, "
                     f"p50 {pct(latencies, 0.50):.1f} ms, p99 {pct(latencies, 0.99):.1f} ms, "
-                    f"mean {1000 * statistics.mean(latencies):.1f} ms, {len(latencies) / elapsed:.0f} messages/s"
+                    f"mean {1000 * statistics.mean(latencies):.1f} ms, {len(latencies) / elapsed:.0f} messages/s",
+                    flush=True,
                 )
-            print(f"server peak memory (VmHWM): {peak_rss_mb(proc.pid):.0f} MB" + worker_memory(proc.pid))
+            for rate in args.rate:
+                result = asyncio.run(
+                    open_loop(
+                        url,
+                        rate,
+                        args.conversations,
+                        args.total,
+                        MESSAGES,
+                        prefix=f"open-{rate:g}",
+                        max_in_flight=args.max_in_flight,
+                    )
+                )
+                print(result.line(), flush=True)
+                if (idle := wait_until_idle(url)) > 2:
+                    print(f"  (the server took {idle:.0f} s more to work through what it had been sent)", flush=True)
+            http = asyncio.run(http_figures(url, args.turns, args.turns)) if args.turns else None
+            memory = f"server peak memory (VmHWM): {peak_rss_mb(proc.pid):.0f} MB" + worker_memory(proc.pid)
         finally:
-            proc.terminate()
-            proc.wait()
+            stop_server(proc)
+        if args.turns:
+            print()
+            print("\n".join(report(profile_in_process(Path(data_dir), args.turns), http)))
+            print()
+        print(memory)
+        if args.rasa:
+            print()
+            rasa_open_loop(args, data_dir)
+
+
+def rasa_open_loop(args: argparse.Namespace, data_dir: str) -> None:
+    """The same open loop against a real Rasa 3.6 server and its action server (never trains one)."""
+    from open_loop import open_loop
+    from rasa_server import RASA, newest_model, rasa_servers
+
+    model = args.rasa_model or newest_model(ROOT / "bot" / "models")
+    if not RASA.exists():
+        print(f"real Rasa: skipped ({RASA} is not installed)")
+        return
+    if model is None or not model.is_file():
+        print(
+            "real Rasa: skipped (no trained model: give --rasa-model, or train one into bot/models with "
+            f"`cd bot && {RASA} train`, about 10 minutes)"
+        )
+        return
+    with rasa_servers(model, data_dir) as (url, seconds):
+        print(f"real Rasa ({model.name}): up in {seconds:.1f} s", flush=True)
+        asyncio.run(load(url, 4, 5))
+        for rate in args.rate:
+            result = asyncio.run(
+                open_loop(
+                    url,
+                    rate,
+                    args.conversations,
+                    args.total,
+                    MESSAGES,
+                    prefix=f"rasa-{rate:g}",
+                    max_in_flight=args.max_in_flight,
+                )
+            )
+            print(result.line("real Rasa, open loop"), flush=True)
+            wait_until_idle(url, path="/version")
 
 
 if __name__ == "__main__":
