@@ -39,7 +39,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import MESSAGES, ROOT, free_port, pct, start_server, stop_server  # noqa: E402
+from server import MESSAGES, ROOT, free_port, pct, start_server, stop_server  # noqa: E402
 
 WEBHOOK = "/webhooks/rest/webhook"
 

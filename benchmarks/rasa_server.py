@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from bench import ROOT, free_port
+from server import ROOT, free_port
 
 RASA = Path("/tmp/rasa-venv/bin/rasa")
 STARTUP_SECONDS = 600  # loading a model on a loaded 2-core machine takes minutes
