@@ -40,8 +40,8 @@ def held_back(request: Request, engine: Engine, text: str, checks: list[tuple[Li
     return not engine.understand(text).safety.at_risk
 
 
-def get_conversation_engine(request: Request) -> Engine:
-    """The engine loaded at start-up."""
+async def get_conversation_engine(request: Request) -> Engine:
+    """The engine loaded at start-up (async: read on the event loop, without a hop to the thread pool)."""
     return request.app.state.engine
 
 

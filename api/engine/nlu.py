@@ -20,7 +20,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from api.nlp.linear import Linear, TextModel
+from api.nlp.linear import Linear, Row, TextModel
 from api.nlp.model_cache import load_or_build
 from api.nlp.rasa_data import BotProject, base_intent
 from api.nlp.text import normalise
@@ -160,7 +160,7 @@ class IntentClassifier:
 
     def __getstate__(self) -> dict[str, Any]:
         # The direct readers are rebuilt from the fitted models on load, not pickled.
-        return {k: v for k, v in self.__dict__.items() if k not in ("_model", "_selector_models")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_model", "_selector_models", "_last")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -173,9 +173,18 @@ class IntentClassifier:
             self._selector_models = {intent: Linear(model) for intent, model in self.selectors.items()}
         return self._model
 
+    def _row(self, text: str) -> Row:
+        # The intent model and then the selector read the same message: its features are made once.
+        last = self.__dict__.get("_last")
+        if last is not None and last[0] == text:
+            return last[1]
+        row = self.model.row(text)
+        self._last = (text, row)  # one tuple, replaced whole: another thread never sees half of it
+        return row
+
     def rank(self, text: str) -> list[tuple[str, float]]:
         """Every intent with its probability, best first."""
-        probs = self.model.proba(text)
+        probs = self.model.linear.proba(self._row(text))
         order = np.argsort(probs)[::-1]
         return [(self.labels[i], float(probs[i])) for i in order]
 
@@ -191,7 +200,7 @@ class IntentClassifier:
         """The intent's retrieval intents with their probabilities, best first (none for a plain intent)."""
         if intent not in self.selectors:
             return []
-        row = self.model.row(text)
+        row = self._row(text)
         selector = self._selector_models[intent]
         probs = selector.proba(row)
         order = np.argsort(probs)[::-1]
