@@ -57,6 +57,7 @@ FEELINGS = Feelings.load(get_settings().content_dir / "feelings.yml")
         "nobody listens to a word i say",
         "ur all useless",
         "i feel so let down by the council",
+        "why does no one ever get back to me, its been weeks",
     ],
 )
 def test_anger_and_upset_are_heard(text):
