@@ -179,11 +179,7 @@ LATELY = timedelta(hours=1)
 def made_a_request_lately(tracker: Tracker) -> bool:
     """Whether this young person (or this chat) made a request in the last hour."""
     with unit_of_work() as session:
-        person = young_person(session, tracker)
-        found = requests_of(
-            session=session, conversation_id=tracker.sender_id, young_person_id=person.id if person else None, kind=None
-        )
-        return bool(found) and _is_recent(found[0].created_at)
+        return bool(_made_lately(session, tracker))
 
 
 def tell_progress_of(dispatcher: CollectingDispatcher, tracker: Tracker, kind: str | None) -> bool:
@@ -191,19 +187,29 @@ def tell_progress_of(dispatcher: CollectingDispatcher, tracker: Tracker, kind: s
     have none. With none of this kind, a request of another kind made in the last hour is the one they
     mean ("how long will it take?" right after asking for their PA)."""
     with unit_of_work() as session:
-        person = young_person(session, tracker)
-        person_id = person.id if person else None
-        found = requests_of(session=session, conversation_id=tracker.sender_id, young_person_id=person_id, kind=kind)
+        found = _requests(session, tracker, kind)
         if not found and kind is not None:
-            lately = requests_of(
-                session=session, conversation_id=tracker.sender_id, young_person_id=person_id, kind=None
-            )
-            found = [r for r in lately[:1] if _is_recent(r.created_at)]
+            found = _made_lately(session, tracker)
         return tell_progress(session, dispatcher, tracker, found)
 
 
-def _is_recent(made: datetime) -> bool:
-    return utcnow() - (made if made.tzinfo else made.replace(tzinfo=UTC)) <= LATELY
+def _requests(session: Session, tracker: Tracker, kind: str | None) -> list[SupportRequest]:
+    """This young person's (or this chat's) requests of this kind (None: any), latest first."""
+    person = young_person(session, tracker)
+    return requests_of(
+        session=session, conversation_id=tracker.sender_id, young_person_id=person.id if person else None, kind=kind
+    )
+
+
+def _made_lately(session: Session, tracker: Tracker) -> list[SupportRequest]:
+    """Their latest request of any kind, when it was made in the last hour; else none."""
+    latest = _requests(session, tracker, None)[:1]
+    return [r for r in latest if utcnow() - _aware(r.created_at) <= LATELY]
+
+
+def _aware(moment: datetime) -> datetime:
+    """The database may hand back naive UTC (SQLite): compare like with like."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class SayAnswer(Action, ABC):

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import httpx
-from open_loop import open_loop
+from open_loop import OpenLoopResult, open_loop
 from profile_turn import http_figures, profile_in_process, report
 from rasa_server import RASA, newest_model, rasa_servers
 from server import (
@@ -88,17 +88,7 @@ def main() -> None:
                     flush=True,
                 )
             for rate in args.rate:
-                result = asyncio.run(
-                    open_loop(
-                        url,
-                        rate,
-                        args.conversations,
-                        args.total,
-                        MESSAGES,
-                        prefix=f"open-{rate:g}",
-                        max_in_flight=args.max_in_flight,
-                    )
-                )
+                result = open_loop_at(url, rate, args, "open")
                 print(result.line(), flush=True)
                 if (idle := wait_until_idle(url)) > 2:
                     print(f"  (the server took {idle:.0f} s more to work through what it had been sent)", flush=True)
@@ -114,6 +104,21 @@ def main() -> None:
         if args.rasa:
             print()
             rasa_open_loop(args, data_dir)
+
+
+def open_loop_at(url: str, rate: float, args: argparse.Namespace, prefix: str) -> OpenLoopResult:
+    """One open-loop run at `rate` messages/s with the command line's sizes (conversations named `prefix`-rate)."""
+    return asyncio.run(
+        open_loop(
+            url,
+            rate,
+            args.conversations,
+            args.total,
+            MESSAGES,
+            prefix=f"{prefix}-{rate:g}",
+            max_in_flight=args.max_in_flight,
+        )
+    )
 
 
 def rasa_open_loop(args: argparse.Namespace, data_dir: str) -> None:
@@ -132,17 +137,7 @@ def rasa_open_loop(args: argparse.Namespace, data_dir: str) -> None:
         print(f"real Rasa ({model.name}): up in {seconds:.1f} s", flush=True)
         asyncio.run(load(url, 4, 5))
         for rate in args.rate:
-            result = asyncio.run(
-                open_loop(
-                    url,
-                    rate,
-                    args.conversations,
-                    args.total,
-                    MESSAGES,
-                    prefix=f"rasa-{rate:g}",
-                    max_in_flight=args.max_in_flight,
-                )
-            )
+            result = open_loop_at(url, rate, args, "rasa")
             print(result.line("real Rasa, open loop"), flush=True)
             wait_until_idle(url, path="/version")
 

@@ -103,10 +103,11 @@ class SmsChannel:
         return self._fit(session, conversation_id, body, buttons, _fuller(replies))
 
     def _fit(
-        self, session: Session, conversation_id: str, body: str, buttons: list[Button], fuller: str = ""
+        self, session: Session, conversation_id: str, body: str, buttons: list[Button] | None, fuller: str = ""
     ) -> list[str]:
         """At most three single-segment texts; options only when they fit; the rest waits for MORE, and
-        so does the web's fuller version of a short answer."""
+        so does the web's fuller version of a short answer. No buttons (None, the rest of an answer): the
+        options offered before still hold."""
         conversation = lock_conversation(session, conversation_id, "sms")
         body = to_gsm(body)
         options = numbered_options([b["title"] for b in buttons]) if buttons else ""
@@ -115,7 +116,8 @@ class SmsChannel:
         if tail and reply.rest:
             reply = split_for_sms(body)  # a long answer: the options would be cut, so leave them out
             options, fuller = "", ""
-        conversation.options = [b["payload"] for b in buttons] if options else []
+        if buttons is not None:
+            conversation.options = [b["payload"] for b in buttons] if options else []
         conversation.pending_more = reply.rest or to_gsm(fuller) or None
         session.add(conversation)
         return reply.messages
@@ -126,11 +128,7 @@ class SmsChannel:
         conversation.pending_more = None  # MORE works once
         if not pending:
             return [to_gsm(get_pack().render("more", "sms").text)]
-        offered = list(conversation.options or [])
-        texts = self._fit(session, conversation_id, pending, [])
-        conversation.options = offered  # "Reply 1 for ..." still holds after the rest of the answer
-        session.add(conversation)
-        return texts
+        return self._fit(session, conversation_id, pending, None)  # "Reply 1 for ..." still holds
 
     @staticmethod
     def _chosen_option(session: Session, conversation_id: str, body: str) -> str:

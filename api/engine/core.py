@@ -236,7 +236,7 @@ class Engine:
             return self.next_messages(state, Exchange(parse=parse, metadata=meta))
         channel = meta["channel"]
         upset = self.feelings.upset(parse.text)
-        questions = self._questions(parse.text) if self.answers_several else []
+        questions = self._questions(parse) if self.answers_several else []
         if len(questions) == 1 and parse.intent == FALLBACK_INTENT:
             parse = questions[0]  # "just came into care, when is my first review": the question, read alone
         questions = questions if len(questions) > 1 else []
@@ -254,20 +254,21 @@ class Engine:
             messages += self.next_messages(state, Exchange(parse=question, metadata=meta))
         return messages
 
-    def _questions(self, text: str) -> list[Parse]:
+    def _questions(self, whole: Parse) -> list[Parse]:
         """The questions a message asks, each read alone, that the intent model is sure of (up to three).
-        Answers come first, then at most one request (a form asks its own questions, so it goes last)."""
-        parts = questions_in(text)
-        if len(parts) < 2 and parts == [text.strip()]:
-            return []  # the message is the question: its parse is already made
+        Answers come first, then at most one request (a form asks its own questions, so it goes last).
+        One question is read alone only when the whole message fell back (otherwise its parse stands)."""
+        parts = questions_in(whole.text)
+        if len(parts) < 2 and (whole.intent != FALLBACK_INTENT or parts == [whole.text.strip()]):
+            return []
         answers: list[Parse] = []
         request: Parse | None = None
         seen: set[str] = set()
         for part in parts:
             parse = self._question(part)
-            key = self._answer_key(parse)
             if parse.intent in _SMALL_TALK or parse.intent == FALLBACK_INTENT or parse.confidence < SEVERAL_FLOOR:
                 continue
+            key = self._answer_key(parse)
             if key in seen:
                 continue
             seen.add(key)
