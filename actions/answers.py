@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.content import answer_for, channel_of, metadata_of, say, utter_reply
+from actions.content import answer_for, metadata_of, rendered, say, utter_reply
 from actions.forms import asks_for_progress, made_a_request_lately, tell_progress_of
 from api.content import get_pack
 
@@ -37,7 +37,7 @@ class ActionAnswer(Action):
         # details are ever used.
         first_name = metadata_of(tracker).get("first_name")
         if first_name and pack.has(f"{key}_known"):
-            utter_reply(dispatcher, pack.render(f"{key}_known", channel_of(tracker), {"first_name": first_name}))
+            utter_reply(dispatcher, rendered(tracker, f"{key}_known", {"first_name": first_name}))
             return []
         say(dispatcher, tracker, key if pack.has(key) else "fallback")
         return []

@@ -19,6 +19,11 @@ def channel_of(tracker: Tracker) -> str:
     return str(metadata_of(tracker).get("channel") or "web")
 
 
+def simple_of(tracker: Tracker) -> bool:
+    """Whether they asked for simple English (the short versions of answers, on the web too)."""
+    return bool(metadata_of(tracker).get("simple"))
+
+
 def reference_of(tracker: Tracker) -> str | None:
     """The directory reference of the young person texting, when their number is known."""
     reference = metadata_of(tracker).get("young_person")
@@ -31,9 +36,15 @@ def utter_reply(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     dispatcher.utter_message(text=message["text"], buttons=message["buttons"], key=message["key"])
 
 
+def rendered(tracker: Tracker, key: str, values: dict[str, str] | None = None) -> Reply:
+    """The approved answer `key` in the version for the tracker's channel ({placeholders} from `values`), the
+    short one for someone who asked for simple English."""
+    return get_pack().render(key, channel_of(tracker), values, simple=simple_of(tracker))
+
+
 def say(dispatcher: CollectingDispatcher, tracker: Tracker, key: str, values: dict[str, str] | None = None) -> None:
-    """Send the approved answer `key` in the version for the tracker's channel ({placeholders} from `values`)."""
-    utter_reply(dispatcher, get_pack().render(key, channel_of(tracker), values))
+    """Send the approved answer `key` in the version for the tracker (see `rendered`)."""
+    utter_reply(dispatcher, rendered(tracker, key, values))
 
 
 # Below this, the selector's choice of sub-answer is a guess: the intent's whole answer is safer.

@@ -7,7 +7,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.content import channel_of, reference_of, say
+from actions.content import channel_of, reference_of, rendered, say
 from actions.forms import CANCELLED, asks_for_progress, is_cancel, stop_form
 from api.content import get_pack
 from api.db import unit_of_work
@@ -30,7 +30,7 @@ class ActionAskFeedbackText(Action):
             pack = get_pack()
             item = pack.answers["you_said_we_did"].extra["item"]
             lines = [pack.fill(item, {"you_said": e.you_said, "we_did": e.we_did}) for e in entries]
-            intro = pack.render("you_said_we_did", channel_of(tracker))
+            intro = rendered(tracker, "you_said_we_did")
             dispatcher.utter_message(text="\n".join([intro.text, *lines]), buttons=intro.as_message()["buttons"])
             return stop_form()
         say(dispatcher, tracker, "give_feedback")

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlmodel import Session
 
-from actions.content import channel_of, reference_of, say
+from actions.content import reference_of, rendered, say
 from api.content import get_pack
 from api.db import unit_of_work
 from api.models import SupportRequest, Worker, YoungPerson, utcnow
@@ -164,7 +164,7 @@ def tell_progress(
 
 def say_text(dispatcher: CollectingDispatcher, tracker: Tracker, key: str) -> None:
     """An answer without its buttons (when the message after it carries the choices)."""
-    dispatcher.utter_message(text=get_pack().render(key, channel_of(tracker)).text, key=key)
+    dispatcher.utter_message(text=rendered(tracker, key).text, key=key)
 
 
 def hours_values(**values: str) -> dict[str, str]:
@@ -240,6 +240,8 @@ class AskContact(Action, ABC):
 class SubmitRequest(Action, ABC):
     """The end of a request form: nothing when cancelled or unreachable, else record it and answer."""
 
+    also_reset: list[str] = []  # slots set outside the form that the request used up
+
     @property
     @abstractmethod
     def slots(self) -> list[str]:
@@ -254,7 +256,7 @@ class SubmitRequest(Action, ABC):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if tracker.get_slot(self.slots[0]) == CANCELLED:
             say(dispatcher, tracker, "form_cancelled")
-            return reset(self.slots)
+            return reset([*self.slots, *self.also_reset])
         with unit_of_work() as session:
             person = young_person(session, tracker)
             contact = given(tracker.get_slot(self.slots[-1]))
@@ -264,7 +266,7 @@ class SubmitRequest(Action, ABC):
                 answers = self.submit(session, tracker, person, contact)
         for key, values in answers:
             say(dispatcher, tracker, key, values)
-        return reset(self.slots)
+        return reset([*self.slots, *self.also_reset])
 
 
 class RequestFormValidation(FormValidationAction, ABC):

@@ -4,7 +4,7 @@ the advisor is away); anyone else asks the leaving care team for a call back."""
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlmodel import Session
@@ -26,11 +26,25 @@ from actions.forms import (
     words,
 )
 from api.models import YoungPerson
+from api.nlp.language import get_languages
 from api.services.requests import start_handoff
 
 SLOTS = ["handoff_topic", "handoff_urgency", "handoff_contact"]
+INTERPRETER = "interpreter"  # the slot: the language an interpreter must speak (see api/engine/core.py)
+INTERPRETER_TOPIC = "needs an interpreter"
+NOT_SAID_LANGUAGE = "not said"  # asked for in English before we could tell their language
 TODAY = ("today", "now", "urgent", "asap", "straight away", "right away", "soon as", "tonight", "quick")
 THIS_WEEK = ("week", "not urgent", "no rush", "whenever", "tomorrow", "later", "soon", "any time", "anytime")
+
+
+def interpreter_values(code: Any) -> dict[str, str]:
+    """{language} and {in_their_language} of content's interpreter_done: 'Tigrinya', and the message in
+    Tigrinya (nothing when the language is not yet known: the person taking it up asks)."""
+    languages = get_languages()
+    pack = languages.pack(str(code))
+    said = str(pack.messages.get("interpreter_done") or "") if pack else ""
+    name = languages.name(str(code)) if code and code != NOT_SAID_LANGUAGE else "your language"
+    return {"language": name, "in_their_language": said}
 
 
 def urgency_of(value: Any) -> str:
@@ -52,6 +66,11 @@ class ActionAskHandoffTopic(Action):
         return "action_ask_handoff_topic"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if tracker.get_slot(INTERPRETER):
+            # Someone who asked for an interpreter is not asked, in English, what it is about: the person
+            # who calls them with the interpreter will.
+            say(dispatcher, tracker, "interpreter_ack")
+            return [SlotSet("handoff_topic", INTERPRETER_TOPIC)]
         if asks_for_progress(tracker):
             if tell_progress_of(dispatcher, tracker, "handoff"):
                 return stop_form()
@@ -93,9 +112,11 @@ class ValidateHandoffForm(RequestFormValidation):
 
 
 class ActionSubmitHandoff(SubmitRequest):
-    """Record the handoff, notify the person taking it up, and tell the young person who and by when."""
+    """Record the handoff, notify the person taking it up, and tell the young person who and by when (and,
+    when they asked for an interpreter, that one is being arranged, in their language too)."""
 
     slots = SLOTS
+    also_reset = [INTERPRETER]
 
     def name(self) -> str:
         return "action_submit_handoff"
@@ -103,6 +124,7 @@ class ActionSubmitHandoff(SubmitRequest):
     def submit(
         self, session: Session, tracker: Tracker, person: YoungPerson | None, contact: str | None
     ) -> list[tuple[str, dict[str, str]]]:
+        interpreter = tracker.get_slot(INTERPRETER)
         routed = start_handoff(
             session=session,
             conversation_id=tracker.sender_id,
@@ -111,17 +133,19 @@ class ActionSubmitHandoff(SubmitRequest):
             topic=given(tracker.get_slot("handoff_topic")),
             urgency=given(tracker.get_slot("handoff_urgency")),
             contact=contact,
+            interpreter=str(interpreter) if interpreter else None,
         )
         reference = routed.request.reference
         values = hours_values(worker_name=routed.worker_first_name or "", due=routed.due, reference=reference)
+        answers = [("interpreter_done", interpreter_values(interpreter))] if interpreter else []
         if routed.advisor_away:
-            answers = [("handoff_done_away", values)]
+            answers.append(("handoff_done_away", values))
         elif routed.worker_first_name:
-            answers = [("handoff_done", values)]
+            answers.append(("handoff_done", values))
             if routed.worker_contact:  # only what the council chose to publish for them
                 answers.append(("handoff_worker_contact", {**values, "worker_contact": routed.worker_contact}))
         else:
-            answers = [("handoff_done_team", values)]
+            answers.append(("handoff_done_team", values))
         if not routed.office_open:
             answers.append(("out_of_hours", values))
         return answers

@@ -200,6 +200,45 @@ def safety_check(text: str) -> None:
     typer.echo(f"language: {verdict.language or '-'}  matched={verdict.matched or '-'}  p={verdict.confidence:.2f}")
 
 
+languages_app = typer.Typer(help="Other languages (content/languages/).", no_args_is_help=True)
+app.add_typer(languages_app, name="languages")
+
+
+@languages_app.command("eval")
+def languages_eval(
+    labelled: Annotated[
+        Path | None, typer.Option(help="a labelled set (default content/languages/detection_eval.yml)")
+    ] = None,
+    verbose: bool = typer.Option(False, "--verbose", help="list the messages it got wrong"),
+) -> None:
+    """Language detection accuracy on a labelled set of young people's messages, per language."""
+    from api.config import get_settings
+    from api.nlp.language import Languages, evaluate_detection, load_labelled
+
+    content_dir = get_settings().content_dir
+    report = evaluate_detection(
+        Languages.load(content_dir), load_labelled(labelled or content_dir / "languages" / "detection_eval.yml")
+    )
+    for line in report.lines():
+        typer.echo(line)
+    if verbose:
+        for expected, said, text in report.wrong:
+            typer.echo(f"  {expected} -> {said}: {text}")
+
+
+@languages_app.command("detect")
+def languages_detect(text: str) -> None:
+    """What the detector makes of one message: language, script, evidence, interpreter or simple English asked."""
+    from api.nlp.language import get_languages
+
+    languages = get_languages()
+    found = languages.detect(text)
+    typer.echo(f"language: {found.code} ({languages.name(found.code)})  script: {found.script or 'Latin'}")
+    typer.echo(f"evidence: {found.score:.1f}  English words: {found.english}")
+    typer.echo(f"asks for an interpreter: {languages.wants_interpreter(text)}")
+    typer.echo(f"asks for simple English: {languages.wants_simple_english(text)}")
+
+
 staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
 
@@ -391,6 +430,7 @@ def content_check(council: str = typer.Option(None, help="council folder (defaul
     from api.config import get_settings
     from api.content import ContentPack, answer_key, check_pack, rasa_responses
     from api.contract import CONTRACT_INTENTS
+    from api.nlp.language import check_languages
     from api.nlp.rasa_data import RESPONSES, load_project
     from api.risk.check import REQUIRED_ANSWERS, check_safety
 
@@ -406,6 +446,9 @@ def content_check(council: str = typer.Option(None, help="council folder (defaul
     safety = check_safety(settings.content_dir / "safety")
     report.problems += safety.problems
     report.notes += safety.notes
+    problems, notes = check_languages(settings.content_dir)
+    report.problems += problems
+    report.notes += notes
     typer.echo(f"{pack.council_name}: {len(pack.answers)} answers")
     for line in report.unset:
         typer.echo(f"  unset setting  {line}")

@@ -16,6 +16,7 @@ import yaml
 
 from api.config import get_settings
 from api.contract import BotMessage, Button
+from api.nlp.rasa_data import PAYLOAD
 from api.texting.gsm import SEGMENT, gsm7_length, non_gsm_chars
 
 
@@ -39,6 +40,8 @@ RUNTIME_PLACEHOLDERS = {
     "reference": 7,  # a request's reference: "C-10423"
     "office_hours": 32,  # "Monday to Friday, 9am to 5pm" (from the settings)
     "latest": 22,  # the last day a complex Stage 1 answer may take: "Wednesday 23 December"
+    "language": 24,  # the language an interpreter will speak: "Tigrinya", "your language"
+    "in_their_language": 0,  # the same news in their language (content/languages/, checked there)
 }
 
 
@@ -177,11 +180,14 @@ class ContentPack:
 
         return PLACEHOLDER.sub(sub, text)
 
-    def render(self, key: str, channel: str = "web", values: dict[str, str] | None = None) -> Reply:
-        """The answer for a channel: the SMS version for sms, the web version elsewhere."""
+    def render(
+        self, key: str, channel: str = "web", values: dict[str, str] | None = None, simple: bool = False
+    ) -> Reply:
+        """The answer for a channel: the SMS version for sms, the web version elsewhere; the SMS version
+        (short, the answer first) on the web too for someone who asked for simple English."""
         answer = self.answers.get(key) or self.answers["fallback"]
-        text = answer.sms if channel == "sms" else (answer.web or answer.sms)
-        return Reply(answer.key, self.fill(text, values), answer.buttons)
+        text = answer.sms if channel == "sms" or simple else (answer.web or answer.sms)
+        return Reply(answer.key, self.fill(text, values).strip(), answer.buttons)
 
     def has(self, key: str) -> bool:
         """Whether an answer exists for this key."""
@@ -269,7 +275,8 @@ def check_pack(pack: ContentPack, required: tuple[str, ...], today: date | None 
             report.problems.append(f"{key}: no answer (every intent needs content/{pack.folder.name}/{key}.yml)")
     for key, answer in sorted(pack.answers.items()):
         for button in answer.buttons:
-            target = button.payload.removeprefix("/")
+            payload = PAYLOAD.match(button.payload)
+            target = "/".join(part for part in payload.group("intent", "sub") if part) if payload else ""
             if button.payload.startswith("/") and answer_key(target) not in pack.answers:
                 report.problems.append(
                     f"{key}.yml: the button '{button.title}' leads to {button.payload}, which has no answer"

@@ -69,6 +69,7 @@ class BotMessage(TypedDict, total=False):
     text: str
     buttons: list[Button]
     key: str  # the content entry it came from
+    language: str  # set when the text is in another language than English (its options are numbered plainly)
 
 
 class OutMessage(TypedDict):

@@ -36,6 +36,8 @@ class Conversation(SQLModel, table=True):
     pending_more: str | None = Field(default=None, sa_column=Column(Text))
     # The payloads of the numbered options last offered by SMS ("Reply 1 for ...").
     options: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The language they last wrote in, when it could be told ("ti", "en"): answers and interpreters follow it.
+    language: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow, index=True)
 
@@ -48,6 +50,8 @@ class Turn(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     intent: str | None = Field(default=None, max_length=64)
     confidence: float | None = None
+    language: str | None = Field(default=None, max_length=16)  # a young person's message's language, when told
+    script: str | None = Field(default=None, max_length=16)  # its main non-Latin script (Arabic, Ethiopic...)
     created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
@@ -90,6 +94,7 @@ class Feedback(FeedbackBase, table=True):
     young_person_reference: str | None = Field(default=None, max_length=32)  # only with consent, when known
     themes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     sentiment: str | None = Field(default=None, max_length=8)  # positive | negative | mixed
+    language: str | None = Field(default=None, index=True, max_length=16)  # what it was written in, when told
     # A reviewer's correction: `themes` then holds theirs, `model_themes` what the classifier said.
     reviewed: bool = Field(default=False, index=True)
     model_themes: list[str] | None = Field(default=None, sa_column=Column(JSON))
@@ -158,6 +163,8 @@ class SupportRequest(SQLModel, table=True):
     # What the young person told us for this request (topic, urgency, what happened, meeting date...).
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     contact: str | None = Field(default=None, max_length=254)  # only what they chose to give
+    # The language the young person wrote in (details["interpreter"] when they need an interpreter).
+    language: str | None = Field(default=None, index=True, max_length=16)
     due_at: datetime | None = None  # when they were told someone would answer
     # When the leaving care team was told that nobody had marked it contacted by due_at.
     escalated_at: datetime | None = None

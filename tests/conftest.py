@@ -5,6 +5,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -28,6 +29,9 @@ from api import migrate  # noqa: E402
 from api.config import get_settings  # noqa: E402
 from api.db import get_engine  # noqa: E402
 from api.main import create_app  # noqa: E402
+from api.services.notify import deliver_pending  # noqa: E402
+from tests.fakes.smtp_sink import SmtpSink  # noqa: E402
+from tests.fakes.twilio_api import FakeTwilio  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,3 +84,33 @@ def _database() -> Iterator[None]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+INBOXES = {
+    "safeguarding_inbox": "duty@lincs.example",
+    "leaving_care_inbox": "leaving.care@lincs.example",
+    "complaints_inbox": "complaints@lincs.example",
+    "advocacy_inbox": "referrals@advocacy.example",
+}
+
+
+@pytest.fixture
+def wired(monkeypatch):
+    """Texts to a fake Twilio, mail to a local SMTP sink, the team inboxes set."""
+    settings = get_settings()
+    with FakeTwilio() as twilio, SmtpSink() as smtp:
+        values = {
+            "twilio_api_base": twilio.url,
+            "twilio_from_number": "+447000000000",
+            "smtp_host": smtp.host,
+            "smtp_port": smtp.port,
+            "smtp_starttls": False,
+            **INBOXES,
+        }
+        for name, value in values.items():
+            monkeypatch.setattr(settings, name, value)
+        deliver_pending()  # what other tests left in the outbox goes to these fakes, then is forgotten
+        twilio.accepted.clear()
+        smtp.messages.clear()
+        yield SimpleNamespace(twilio=twilio, smtp=smtp)
+        deliver_pending()  # nothing is left for the next test's sinks

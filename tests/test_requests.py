@@ -4,7 +4,6 @@ Time is frozen (api.services.office_hours.now); texts go to a fake Twilio and ma
 """
 
 from datetime import datetime
-from types import SimpleNamespace
 
 import pytest
 from sqlmodel import Session, col, select
@@ -17,8 +16,6 @@ from api.services import office_hours as clock
 from api.services.directory import import_directory
 from api.services.notify import deliver_pending
 from api.services.requests import escalate_overdue, set_status
-from tests.fakes.smtp_sink import SmtpSink
-from tests.fakes.twilio_api import FakeTwilio
 from tests.routes.test_twilio import messages, text_in
 
 WORKERS = """email,name,role,mobile,team,away,public_contact
@@ -37,44 +34,16 @@ TEST-REQ-0007,Dee,07700 900327,care_leaver,max.public@lincs.example
 """
 ROBIN, JAMIE, NOEL, ASH, BEA, CAL, DEE = (f"+4477009003{n}" for n in (21, 22, 23, 24, 25, 26, 27))
 PAT_MOBILE = "+447700900311"
-INBOXES = {
-    "safeguarding_inbox": "duty@lincs.example",
-    "leaving_care_inbox": "leaving.care@lincs.example",
-    "complaints_inbox": "complaints@lincs.example",
-    "advocacy_inbox": "referrals@advocacy.example",
-}
 WEDNESDAY_10AM = "2026-11-25T10:00:00+00:00"
 SATURDAY = "2026-11-28T11:00:00+00:00"
 CHRISTMAS_DAY = "2026-12-25T10:00:00+00:00"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", autouse=True)
 def directory(app):
     with unit_of_work() as session:
         report = import_directory(session=session, young_people_csv=YOUNG_PEOPLE, workers_csv=WORKERS)
     assert report.ok, report.problems
-
-
-@pytest.fixture
-def wired(monkeypatch, directory):
-    """Texts to a fake Twilio, mail to a local SMTP sink, the team inboxes set."""
-    settings = get_settings()
-    with FakeTwilio() as twilio, SmtpSink() as smtp:
-        values = {
-            "twilio_api_base": twilio.url,
-            "twilio_from_number": "+447000000000",
-            "smtp_host": smtp.host,
-            "smtp_port": smtp.port,
-            "smtp_starttls": False,
-            **INBOXES,
-        }
-        for name, value in values.items():
-            monkeypatch.setattr(settings, name, value)
-        deliver_pending()  # what other tests left in the outbox goes to these fakes, then is forgotten
-        twilio.accepted.clear()
-        smtp.messages.clear()
-        yield SimpleNamespace(twilio=twilio, smtp=smtp)
-        deliver_pending()  # nothing is left for the next test's sinks
 
 
 def freeze(monkeypatch, moment: str) -> None:

@@ -100,17 +100,24 @@ class SmsChannel:
         replies = self.engine.reply(conversation_id, text, channel="sms", metadata=metadata)
         body = "\n".join(r["text"] for r in replies if r.get("text"))
         buttons = next((r["buttons"] for r in reversed(replies) if r.get("buttons")), [])
-        return self._fit(session, conversation_id, body, buttons, _fuller(replies))
+        plain = any(r.get("language") for r in replies)  # in their language: options without English words
+        return self._fit(session, conversation_id, body, buttons, _fuller(replies), plain)
 
     def _fit(
-        self, session: Session, conversation_id: str, body: str, buttons: list[Button] | None, fuller: str = ""
+        self,
+        session: Session,
+        conversation_id: str,
+        body: str,
+        buttons: list[Button] | None,
+        fuller: str = "",
+        plain: bool = False,
     ) -> list[str]:
         """At most three single-segment texts; options only when they fit; the rest waits for MORE, and
         so does the web's fuller version of a short answer. No buttons (None, the rest of an answer): the
         options offered before still hold."""
         conversation = lock_conversation(session, conversation_id, "sms")
         body = to_gsm(body)
-        options = numbered_options([b["title"] for b in buttons]) if buttons else ""
+        options = numbered_options([b["title"] for b in buttons], plain) if buttons else ""
         tail = " ".join(part for part in (to_gsm(options), FULLER_HINT if fuller else "") if part)
         reply = split_for_sms(f"{body}\n{tail}" if tail else body)
         if tail and reply.rest:

@@ -53,7 +53,7 @@ def shown(message: str) -> str:
     """What a young person's message looks like in the chat: a payload ("/talk_to_worker") as its title."""
     payload = PAYLOAD.match(message.strip())
     pack = get_pack()
-    key = answer_key(payload.group(0)[1:]) if payload else ""
+    key = answer_key("/".join(p for p in payload.group("intent", "sub") if p)) if payload else ""
     if key and pack.has(key):
         return pack.answers[key].title
     return message

@@ -4,6 +4,7 @@ State lives in the database, one row per conversation, locked while a message is
 any number of processes can take turns serving the same conversation.
 """
 
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -21,8 +22,9 @@ from api.engine.dialogue import Dialogue, DialogueState, Exchange
 from api.engine.nlu import FALLBACK_INTENT, EntityExtractor, IntentClassifier, Parse
 from api.models import Conversation, Turn, utcnow
 from api.nlp.feelings import Feelings
-from api.nlp.rasa_data import PAYLOAD, BotProject, load_project
-from api.nlp.text import has_words, questions_in, without_contacts
+from api.nlp.language import ENGLISH, Detected, LanguagePack
+from api.nlp.rasa_data import PAYLOAD, BotProject, load_project, payload_entities
+from api.nlp.text import has_words, plain_fold, questions_in, without_contacts
 from api.risk import NOT_AT_RISK, Assessment, clean_text, danger_now, get_assessor
 from api.risk.answers import SAFE_NOW, WHICH_DO_YOU_MEAN, risk_replies
 from api.services.conversations import lock_conversation
@@ -50,6 +52,18 @@ _TAKES_IT_UP = frozenset({"complain", "advocate", "talk_to_worker", "give_feedba
 UPSET = "upset"  # content/: sorry, and a complaint, an advocate or a person
 UPSET_FIRST = "upset_ack"  # content/: sorry, before the answer to what they asked
 SEVERAL = "several_more"  # content/: by text, the other questions are options
+# Other languages (content/languages/): someone who needs an interpreter goes to a person, with the
+# language recorded; a message in another language the English model cannot read is answered in it.
+INTERPRETER = "interpreter"  # the slot (and a payload's entity) naming the language an interpreter speaks
+NOT_SAID = "not said"  # an interpreter asked for in English, before we could tell their language
+HANDOFF_INTENT = "talk_to_worker"
+# content/'s interpreter button, before the language is known; a reply that knows it names it instead.
+INTERPRETER_BUTTON = '/talk_to_worker{"interpreter": "not said"}'
+SIMPLE = "simple"  # the slot: they asked for simple English (short answers from then on)
+SIMPLE_ENGLISH = "simple_english"  # content/: OK, short and simple from now on
+OTHER_LANGUAGE = "other_language"  # content/: a language we have no messages in: an interpreter is free
+# The topics each language's file has words for, and the English answer to each (person: a person).
+TOPIC_ANSWERS = {"housing": "housing", "money": "money", "health": "health", "education": "education"}
 
 
 @dataclass
@@ -59,6 +73,7 @@ class Understanding:
     parse: Parse
     safety: Assessment
     question: Parse | None = None  # a concern's message read for its question too ("...can i get money")
+    language: Detected = Detected(None)  # what it is written in (nothing for a button's payload)
 
 
 class Engine:
@@ -78,6 +93,7 @@ class Engine:
         self.pack: ContentPack = get_pack()
         self.risk = get_assessor()  # load the risk check now, not on the first message
         self.feelings = Feelings.load(settings.content_dir / "feelings.yml")
+        self.languages = self.risk.detector  # one language detector, the risk check's
 
     @classmethod
     def load(cls, settings: Settings) -> "Engine":
@@ -100,15 +116,17 @@ class Engine:
             verdict = danger_now("button") if intent == CRISIS_INTENT else NOT_AT_RISK
             key = f"{intent}/{sub}"
             responses = [(key, 1.0)] if key in self.retrieval_intents else []
-            return Understanding(Parse(text, intent, 1.0, [(intent, 1.0)], [], responses), verdict)
+            entities = payload_entities(payload)
+            return Understanding(Parse(text, intent, 1.0, [(intent, 1.0)], entities, responses), verdict)
         # The risk check reads everything, before any model of what they are asking; a message at risk
         # is answered as one at once (it never waits on a Rasa server's parse).
-        verdict = self.risk.assess(text)
+        language = self.languages.detect(text)
+        verdict = self.risk.assess(text, language)
         if verdict.at_risk:
             at_risk = Parse(text, CRISIS_INTENT, verdict.confidence, [(CRISIS_INTENT, 1.0)], [])
             question = None if verdict.urgent or not self.answers_with_concern else self._question(text)
-            return Understanding(at_risk, verdict, question)
-        return Understanding(self._question(text), verdict)
+            return Understanding(at_risk, verdict, question, language)
+        return Understanding(self._question(text), verdict, language=language)
 
     def _question(self, text: str) -> Parse:
         """What a message asks, by the intent model (never `crisis`: that is the risk check's to say)."""
@@ -183,6 +201,8 @@ class Engine:
             requested_slot=conversation.requested_slot,
             latest_action=conversation.latest_action,
         )
+        if state.slots.get(SIMPLE):
+            meta["simple"] = True
         if not text.strip():
             understanding = None
             reply = self.pack.render("empty" if self.pack.has("empty") else "help", meta["channel"])
@@ -206,8 +226,12 @@ class Engine:
                 messages = [self.pack.render(SAFE_NOW, meta["channel"]).as_message()]
                 state.latest_action = SAFE_NOW
             else:
-                messages = self._answer(state, understanding.parse, meta)
+                messages = self._in_language(state, conversation, understanding, meta)
+                messages = messages or self._answer(state, understanding.parse, meta)
         parse = understanding.parse if understanding else None
+        language = understanding.language if understanding else Detected(None)
+        if language.foreign or (language.code == ENGLISH and not conversation.language):
+            conversation.language = language.code  # the last other language they wrote in stays
         session.add(
             Turn(
                 conversation_id=conversation.id,
@@ -215,6 +239,8 @@ class Engine:
                 text=text,
                 intent=parse.intent if parse else None,
                 confidence=parse.confidence if parse else None,
+                language=language.code,
+                script=language.script,
             )
         )
         for message in messages:
@@ -229,6 +255,77 @@ class Engine:
         session.add(conversation)
         return messages
 
+    def _in_language(
+        self, state: DialogueState, conversation: Conversation, understanding: Understanding, meta: dict[str, Any]
+    ) -> list[BotMessage]:
+        """An interpreter asked for (in any language, or by the button), simple English asked for, or a
+        message in another language the English model cannot read; nothing when none of these is so (or
+        inside a form, where the words are the form's answer)."""
+        if state.active_loop:
+            return []
+        parse, language = understanding.parse, understanding.language
+        chosen = next((str(e["value"]) for e in parse.entities if e.get("entity") == INTERPRETER), None)
+        typed = not PAYLOAD.match(parse.text.strip())
+        if chosen is not None or (typed and self.languages.wants_interpreter(parse.text)):
+            earlier = conversation.language if conversation.language != ENGLISH else None
+            state.slots[INTERPRETER] = chosen or (language.code if language.foreign else None) or earlier or NOT_SAID
+            handoff = Parse(parse.text, HANDOFF_INTENT, 1.0, [(HANDOFF_INTENT, 1.0)], [])
+            return self.next_messages(state, Exchange(parse=handoff, metadata=meta))
+        if typed and self.languages.wants_simple_english(parse.text):
+            state.slots[SIMPLE] = True
+            meta["simple"] = True
+            state.latest_action = SIMPLE_ENGLISH
+            return [self._say(SIMPLE_ENGLISH, meta)]
+        if not language.foreign or not self._unread(parse, language):
+            return []
+        pack = self.languages.pack(language.code)
+        if pack is None:
+            message = self._say(OTHER_LANGUAGE, meta)
+            message["buttons"] = [  # the interpreter button names the language we told
+                {**b, "payload": _with_interpreter(language.code or NOT_SAID)}
+                if b["payload"] == INTERPRETER_BUTTON
+                else b
+                for b in message.get("buttons") or []
+            ]
+            return [message]
+        state.latest_action = f"language_{pack.code}"
+        return self._language_reply(pack, parse.text, meta)
+
+    def _unread(self, parse: Parse, language: Detected) -> bool:
+        """Whether a message in another language is beyond the English model: another script, no English
+        words at all, or a guess it is unsure of ("wallah i need house help bro" is read as it is)."""
+        if language.script is not None or language.english == 0:
+            return True
+        return parse.intent == FALLBACK_INTENT or parse.confidence < ANSWER_WITH_CONCERN
+
+    def _language_reply(self, pack: LanguagePack, text: str, meta: dict[str, Any]) -> list[BotMessage]:
+        """What I can do, that an interpreter is free and how to reach a person, in their language; on the
+        web, with the English answer (its short version) to the topic they asked about, when we can tell it."""
+        channel, says = meta["channel"], pack.messages
+        topic = pack.topic_of(plain_fold(text))
+        answer = TOPIC_ANSWERS.get(topic or "")
+        buttons = says.get("buttons") or {}
+        interpreter = _with_interpreter(pack.code)
+        message: BotMessage = {
+            "text": str((says.get("welcome") or {}).get("sms" if channel == "sms" else "web") or ""),
+            "buttons": [
+                {"title": str(buttons.get("interpreter")), "payload": interpreter},
+                {"title": str(buttons.get("person")), "payload": f"/{HANDOFF_INTENT}"},
+                {"title": str(buttons.get("english")), "payload": f"/{answer or 'help'}"},
+            ],
+            "key": f"languages/{pack.code}",
+            "language": pack.code,
+        }
+        if answer is None or channel == "sms":  # by text, the English answer is an option (one script a text)
+            return [message]
+        names = says.get("topic_names") or {}
+        message["text"] = f"{str(says.get('topic', '')).format(topic=names.get(topic, topic))}\n\n{message['text']}"
+        return [message, self._say(answer, {**meta, "simple": True})]
+
+    def _say(self, key: str, meta: dict[str, Any]) -> BotMessage:
+        """An approved answer as a message, in the version for the channel (short for simple English)."""
+        return self.pack.render(key, meta["channel"], simple=bool(meta.get("simple"))).as_message()
+
     def _answer(self, state: DialogueState, parse: Parse, meta: dict[str, Any]) -> list[BotMessage]:
         """bot/'s answer to what they asked; sorry first when they are angry or upset; each question in
         turn when they asked several (by text: the first, and the others as numbered options)."""
@@ -242,12 +339,12 @@ class Engine:
         questions = questions if len(questions) > 1 else []
         if upset and not questions and not self._takes_up(parse):
             state.latest_action = UPSET
-            return [self.pack.render(UPSET, channel).as_message()]
-        messages = [self.pack.render(UPSET_FIRST, channel).as_message()] if upset else []
+            return [self._say(UPSET, meta)]
+        messages = [self._say(UPSET_FIRST, meta)] if upset else []
         first, *others = questions or [parse]
         messages += self.next_messages(state, Exchange(parse=first, metadata=meta))
         if others and channel == "sms":
-            more = self.pack.render(SEVERAL, channel).as_message()
+            more = self._say(SEVERAL, meta)
             more["buttons"] = [{"title": self._title(q), "payload": f"/{self._answer_key(q)}"} for q in others]
             return [*messages, more]
         for question in others:
@@ -326,6 +423,11 @@ class Engine:
             young_person_reference=meta.get("young_person"),
         )
         return [reply.as_message() for reply in risk_replies(verdict, meta["channel"])]
+
+
+def _with_interpreter(code: str) -> str:
+    """The payload asking for a person with an interpreter who speaks `code`: '/talk_to_worker{"interpreter": "ti"}'."""
+    return f"/{HANDOFF_INTENT}" + json.dumps({INTERPRETER: code})
 
 
 def _rest_message(sender: str, message: BotMessage) -> OutMessage:

@@ -192,9 +192,14 @@ class Dialogue:
     def _ask(self, state: DialogueState, turn: Exchange, slot: str) -> None:
         state.requested_slot = slot
         state.slots["requested_slot"] = slot
-        for name in (f"action_ask_{state.active_loop}_{slot}", f"action_ask_{slot}"):
+        form = state.active_loop or ""
+        for name in (f"action_ask_{form}_{slot}", f"action_ask_{slot}"):
             if self.runner.has(name):
                 self._run_action(state, turn, name)
+                if state.active_loop == form and state.slots.get(slot) is not None:
+                    # The question answered itself from what is known already (an interpreter asked for:
+                    # the topic is the interpreter): on to the next one.
+                    self._ask_next_or_finish(state, turn, form)
                 return
         for name in (f"utter_ask_{state.active_loop}_{slot}", f"utter_ask_{slot}"):
             if name in self.responses:

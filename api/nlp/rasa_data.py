@@ -1,6 +1,7 @@
 """Read a Rasa 3.x project (config, domain, NLU data, rules) the way Rasa itself reads it."""
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +16,23 @@ _ENTITY_RE = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<paren>[^)]+)\)|(?P<brace>
 RESPONSES = "data/responses.yml"  # real Rasa's responses for the retrieval intents (from content/)
 RETRIEVAL_SEPARATOR = "/"  # Rasa's retrieval intents: `money/university` is an example of `money`
 # A quick reply's payload, as Rasa reads one: an intent ("/talk_to_worker") or a retrieval intent
-# ("/money/university", "/complain/stage2").
-PAYLOAD = re.compile(r"^/(?P<intent>[a-z_][a-z0-9_]*)(?:/(?P<sub>[a-z0-9_]+))?$")
+# ("/money/university", "/complain/stage2"), with entities as JSON after it when it sets some
+# ('/talk_to_worker{"interpreter": "ti"}').
+PAYLOAD = re.compile(r"^/(?P<intent>[a-z_][a-z0-9_]*)(?:/(?P<sub>[a-z0-9_]+))?(?P<entities>\{[^{}]*\})?$")
+
+
+def payload_entities(payload: re.Match[str]) -> list[dict[str, Any]]:
+    """The entities a payload sets, as Rasa's RegexMessageHandler gives them (text values only)."""
+    raw = payload.group("entities")
+    if not raw:
+        return []
+    try:
+        values = json.loads(raw)
+    except ValueError:
+        return []
+    if not isinstance(values, dict):
+        return []
+    return [{"entity": str(k), "value": v} for k, v in values.items() if isinstance(v, str) and len(v) <= 64]
 
 
 def base_intent(name: str) -> str:

@@ -17,11 +17,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from api.config import get_settings
+from api.nlp.language import Detected, Languages, script_of
 from api.nlp.model_cache import load_or_build
 from api.nlp.rasa_data import load_project
 from api.nlp.text import fold, has_words, without_contacts
 from api.risk.kinds import KINDS
-from api.risk.languages import LANGUAGE_NAMES, Language, detect, load_languages, script_of
+from api.risk.languages import Language, load_languages
 from api.risk.model import RiskClassifier, digest_of, load_labelled
 from api.risk.patterns import PatternSet, load_patterns
 
@@ -83,18 +84,22 @@ def danger_now(matched: str, language: str | None = None) -> Assessment:
 class Assessor:
     """Patterns, languages and the classifier, loaded once per process."""
 
-    def __init__(self, patterns: PatternSet, languages: dict[str, Language], classifier: RiskClassifier) -> None:
+    def __init__(
+        self, patterns: PatternSet, languages: dict[str, Language], classifier: RiskClassifier, detector: Languages
+    ) -> None:
         self.patterns = patterns
         self.languages = languages
         self.classifier = classifier
+        self.detector = detector
 
-    def assess(self, text: str) -> Assessment:
-        """The verdict on one message, on its own (the conversation's context is the engine's)."""
+    def assess(self, text: str, detected: Detected | None = None) -> Assessment:
+        """The verdict on one message, on its own (the conversation's context is the engine's); `detected`
+        is its language when the caller has already told it."""
         text = clean_text(text)
         folded = fold(text)
         if not folded:
             return NOT_AT_RISK
-        language = detect(text)
+        language = (detected or self.detector.detect(text)).code
         hits = self.patterns.hits(folded)
         if hits and hits[0].level == "crisis":
             return Assessment(True, hits[0].kind, "crisis", f"pattern:{hits[0].id}", 1.0, language)
@@ -142,11 +147,7 @@ class Assessor:
 
     def language_name(self, code: str | None) -> str:
         """What staff pages call a language code: 'Tigrinya', 'English', 'not known'."""
-        if not code:
-            return "not known"
-        if code in self.languages:
-            return self.languages[code].english_name
-        return LANGUAGE_NAMES.get(code, code)
+        return self.detector.name(code)
 
 
 def build_assessor(safety_dir: Path, cache_dir: Path, everyday: list[str]) -> Assessor:
@@ -159,10 +160,11 @@ def build_assessor(safety_dir: Path, cache_dir: Path, everyday: list[str]) -> As
         RiskClassifier,
         lambda: RiskClassifier(load_labelled(safety_dir), everyday, digest),
     )
+    detector = Languages.load(safety_dir.parent)
     assessor = Assessor(
-        load_patterns(safety_dir / "patterns.yml"), load_languages(safety_dir / "languages"), classifier
+        load_patterns(safety_dir / "patterns.yml"), load_languages(safety_dir / "languages"), classifier, detector
     )
-    detect("warm up the language model")
+    detector.detect("warm up the language model")
     return assessor
 
 

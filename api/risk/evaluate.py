@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sklearn.model_selection import StratifiedKFold
 
+from api.nlp.language import Languages
 from api.risk.assess import Assessor
 from api.risk.kinds import KINDS
 from api.risk.languages import load_languages
@@ -72,12 +73,13 @@ def cross_validate(safety_dir: Path, everyday: list[str], folds: int = 5, seed: 
     examples = load_labelled(safety_dir)
     patterns = load_patterns(safety_dir / "patterns.yml")
     languages = load_languages(safety_dir / "languages")
+    detector = Languages.load(safety_dir.parent)
     report = Report(folds)
     labels = [e.kind for e in examples]
     splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
     for train, test in splitter.split(examples, labels):
         classifier = RiskClassifier([examples[i] for i in train], everyday, "cv")
-        assessor = Assessor(patterns, languages, classifier)
+        assessor = Assessor(patterns, languages, classifier, detector)
         for i in test:
             _score(report, examples[i], assessor)
     for code, language in languages.items():

@@ -3,38 +3,19 @@
 content/safety/languages/<code>.yml holds, per language, crisis phrases by kind (in folded form,
 see text.py), a short crisis answer in that language, and examples that must and must not match.
 Each file says who wrote it and whether a fluent speaker has reviewed it; `caring-promise content
-check` lists the unreviewed ones. The language of a message is, in order: the language whose crisis
-phrases it matched; a language told by its script (Ethiopic: Tigrinya or Amharic); py3langid's
-bundled model, restricted to the languages young people here write in.
+check` lists the unreviewed ones. The language of a message is the one whose crisis phrases it
+matched, or else what api/nlp/language.py detects.
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from api.nlp.language import UNREVIEWED
 from api.risk.kinds import check_kind
-
-UNREVIEWED = "machine-assisted, needs review by a fluent speaker"
-# What py3langid may answer: English plus the languages care leavers here most often write in.
-# (Tigrinya is not in its model: Ethiopic script without a phrase match is reported as "ethiopic".)
-DETECTABLE = ("en", "ar", "ps", "fa", "ku", "am", "so", "sq", "vi", "pl", "ro", "cy", "fr", "ur", "tr", "pt", "es")
-# Names of the codes py3langid may give that have no file of their own.
-LANGUAGE_NAMES = {
-    "en": "English",
-    "ur": "Urdu",
-    "tr": "Turkish",
-    "pt": "Portuguese",
-    "es": "Spanish",
-    "ku": "Kurdish",
-    "ethiopic": "Tigrinya or Amharic (Ethiopic script)",
-}
-# Below this many letters a language guess is noise ("ok", "hi").
-MIN_LETTERS = 12
 
 
 @dataclass(frozen=True)
@@ -99,39 +80,3 @@ def load_languages(folder: Path) -> dict[str, Language]:
         language = _language(path)
         languages[language.code] = language
     return languages
-
-
-def script_of(text: str) -> str | None:
-    """The main non-Latin script of the text: 'Arabic', 'Ethiopic', ... or None for Latin (or none)."""
-    counts: dict[str, int] = {}
-    for ch in text:
-        if ch.isalpha() and ord(ch) > 0x024F:
-            name = unicodedata.name(ch, "")
-            script = name.split(" ")[0] if name else ""
-            if script:
-                counts[script] = counts.get(script, 0) + 1
-    if not counts:
-        return None
-    script, count = max(counts.items(), key=lambda kv: kv[1])
-    letters = sum(ch.isalpha() for ch in text)
-    return script.title() if count * 2 >= letters else None
-
-
-@lru_cache(maxsize=1)
-def _identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(DETECTABLE))
-    return identifier
-
-
-def detect(text: str) -> str | None:
-    """A language code for the message ('en', 'ar', 'ethiopic'...), or None when too short to tell."""
-    script = script_of(text)
-    if script == "Ethiopic":
-        return "ethiopic"
-    if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
-        return None
-    code, probability = _identifier().classify(text)
-    return str(code) if probability >= 0.5 else None

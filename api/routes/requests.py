@@ -18,6 +18,7 @@ from api.privacy import mask_number
 from api.services.office_hours import office_hours
 from api.services.requests import (
     CannotReply,
+    interpreter_needed,
     is_late,
     reply_number,
     send_reply,
@@ -50,6 +51,8 @@ class RequestOut(BaseModel):
     worker: str | None  # the worker it went to
     team: str | None  # the inbox it went to instead
     details: dict[str, Any]
+    language: str | None = None  # the language they wrote in, when it could be told ("ti")
+    interpreter: str | None = None  # "Tigrinya" when they need an interpreter ("language not yet known")
     contact: str | None  # what they chose to give
     reply_to: str | None  # the number an inbox reply goes to, masked
     last_from_them: datetime | None = None  # their latest message in the thread
@@ -118,7 +121,9 @@ def out(session: Session, request: SupportRequest, viewer: Staff, detail: bool =
         "young_person": f"{person.first_name} ({person.reference})" if person else None,
         "worker": worker.name if worker else None,
         "team": request.team,
-        "details": request.details,
+        "details": {k: v for k, v in request.details.items() if k != "interpreter"},
+        "language": request.language,
+        "interpreter": interpreter_needed(request),
         "contact": request.contact,
         "reply_to": mask_number(number) if number else None,
         "overdue": request.kind == "handoff" and request.status == "open" and is_late(request),

@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 
 from api.contract import THEMES
 from api.models import Feedback, YouSaidWeDid
+from api.nlp.language import get_languages
 from api.privacy import redact
 from api.services.themes import get_classifier
 
@@ -34,6 +35,7 @@ def store_feedback(
         conversation_id=conversation_id if contact_ok else None,
         young_person_reference=young_person_reference if contact_ok else None,
         channel=channel,
+        language=get_languages().detect(text).code,
     )
     session.add(item)
     return item

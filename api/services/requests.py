@@ -17,7 +17,19 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from api.config import get_settings
 from api.db import unit_of_work
-from api.models import OutboundSms, RequestEvent, Staff, SupportRequest, Turn, Worker, YoungPerson, row_id, utcnow
+from api.models import (
+    Conversation,
+    OutboundSms,
+    RequestEvent,
+    Staff,
+    SupportRequest,
+    Turn,
+    Worker,
+    YoungPerson,
+    row_id,
+    utcnow,
+)
+from api.nlp.language import get_languages
 from api.privacy import conversation_id_for, normalise_number
 from api.services.conversations import lock_conversation
 from api.services.notify import notify
@@ -33,6 +45,7 @@ STATUSES: dict[str, tuple[str, ...]] = {
     "complaint": ("stage1", "stage1_answered", "stage2", "stage3", "closed"),
 }
 CLOSED = "closed"
+NOT_SAID = "not said"  # an interpreter asked for before the language could be told
 STAGE1_WORKING_DAYS = 10  # FACTS.md 1: a Stage 1 answer within 10 working days
 STAGE1_LATEST_WORKING_DAYS = 20  # FACTS.md 1: complex cases up to 20 working days
 _PHONE = re.compile(r"^\+447\d{9}$")
@@ -66,7 +79,9 @@ def _create(
     worker: Worker | None = None,
     team: str | None = None,
     due_at: datetime | None = None,
+    language: str | None = None,
 ) -> SupportRequest:
+    conversation = session.get(Conversation, conversation_id)
     request = SupportRequest(
         kind=kind,
         status=STATUSES[kind][0],
@@ -78,11 +93,20 @@ def _create(
         details={k: v for k, v in details.items() if v},
         contact=contact,
         due_at=due_at,
+        language=language or (conversation.language if conversation else None),
     )
     session.add(request)
     session.flush()  # the id is the reference the young person is given
     _event(session, request, "started by the young person", by="young person", status=request.status)
     return request
+
+
+def interpreter_needed(request: SupportRequest) -> str | None:
+    """The language an interpreter must speak for this request ('Tigrinya'), when one was asked for."""
+    code = request.details.get("interpreter")
+    if not code:
+        return None
+    return "language not yet known: ask them" if code == NOT_SAID else get_languages().name(str(code))
 
 
 def start_handoff(
@@ -94,9 +118,11 @@ def start_handoff(
     topic: str | None,
     urgency: str | None,
     contact: str | None,
+    interpreter: str | None = None,
 ) -> Routed:
     """A known young person to their own advisor (the team inbox while the advisor is away); anyone else
-    to the leaving care team as a callback request."""
+    to the leaving care team as a callback request. `interpreter`: the language code an interpreter must
+    speak, or "not said" (asked for before we could tell)."""
     settings, hours = get_settings(), office_hours()
     moment = hours.now()
     worker = session.get(Worker, young_person.worker_id) if young_person and young_person.worker_id else None
@@ -109,11 +135,17 @@ def start_handoff(
         conversation_id=conversation_id,
         channel=channel,
         young_person=young_person,
-        details={"topic": topic, "urgency": urgency, "advisor_away": worker.first_name if worker and away else None},
+        details={
+            "topic": topic,
+            "urgency": urgency,
+            "advisor_away": worker.first_name if worker and away else None,
+            "interpreter": interpreter,
+        },
         contact=contact,
         worker=None if away else worker,
         team=(worker.team if worker else "leaving_care") if (away or worker is None) else None,
         due_at=due_at,
+        language=interpreter if interpreter and interpreter != NOT_SAID else None,
     )
     due = hours.describe(due_at, moment)
     context = {
@@ -122,6 +154,7 @@ def start_handoff(
         "worker": worker,
         "due": due,
         "public_url": settings.public_url or "",
+        "interpreter": interpreter_needed(request),
     }
     if worker is not None and not away:
         if worker.mobile:
@@ -241,6 +274,7 @@ def escalate_overdue(limit: int = 20) -> int:
                     "worker": worker,
                     "due": hours.describe(request.due_at or moment, moment),
                     "public_url": settings.public_url or "",
+                    "interpreter": interpreter_needed(request),
                 }
                 notify(session, "handoff_overdue_email", context, to=settings.leaving_care_inbox, request=request)
                 _event(session, request, "overdue: not marked contacted in time; the leaving care team was told")

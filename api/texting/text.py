@@ -12,6 +12,9 @@ from api.texting.gsm import SEGMENT, gsm7_length, is_gsm7
 
 UCS2_SEGMENT = 70
 MAX_MESSAGES = 3
+# A text in another script (UCS-2) holds 70 characters, not 160: it may take more of them, up to about
+# the characters of two plain texts, before the rest waits for MORE.
+MAX_UCS2_MESSAGES = 5
 MORE_HINT = "Reply MORE for the rest"
 FULLER_HINT = "Reply MORE for the full answer."
 
@@ -94,7 +97,7 @@ def to_gsm(text: str) -> str:
             out.append(ch)
         else:
             category = unicodedata.category(ch)
-            if category[0] in "LMN":  # letters, marks, numbers: someone's own script stays
+            if category[0] in "LMNP":  # letters, marks, numbers, punctuation (። ، ؟): their own script stays
                 out.append(ch)
             elif category[0] == "Z":
                 out.append(" ")
@@ -148,10 +151,13 @@ class SmsReply:
     rest: str
 
 
-def split_for_sms(text: str, max_messages: int = MAX_MESSAGES) -> SmsReply:
-    """Pack sentences into single-segment messages; past `max_messages`, end with the MORE hint."""
+def split_for_sms(text: str, max_messages: int | None = None) -> SmsReply:
+    """Pack sentences into single-segment messages; past `max_messages` (by default 3, or 5 in UCS-2),
+    end with the MORE hint."""
     text = text.strip()
     limit = segment_limit(text)
+    if max_messages is None:
+        max_messages = MAX_MESSAGES if limit == SEGMENT else MAX_UCS2_MESSAGES
     if _cost(text) <= limit:
         return SmsReply([text] if text else [], "")
     pieces = _pieces(text, limit)
@@ -186,10 +192,13 @@ def split_for_sms(text: str, max_messages: int = MAX_MESSAGES) -> SmsReply:
     return SmsReply(messages, "")
 
 
-def numbered_options(titles: list[str]) -> str:
-    """'Reply 1 for Money, 2 for Housing or 3 for Talk to a person.'"""
+def numbered_options(titles: list[str], plain: bool = False) -> str:
+    """'Reply 1 for Money, 2 for Housing or 3 for Talk to a person.'; `plain`, for a text in another
+    language, without English words: '1 = مترجم. 2 = ...'."""
     if not titles:
         return ""
+    if plain:
+        return " ".join(f"{i} = {t}." for i, t in enumerate(titles, start=1))
     parts = [f"{i} for {t}" for i, t in enumerate(titles, start=1)]
     if len(parts) == 1:
         return f"Reply {parts[0]}."

@@ -25,6 +25,7 @@ from api.services.feedback import (
     summarise,
     you_said_we_did,
 )
+from api.services.languages import language_counts
 from api.services.office_hours import office_hours
 
 router = APIRouter(prefix="/staff/dashboard", tags=["pages"], include_in_schema=False)
@@ -55,6 +56,7 @@ def _figures(session: Session, f: Filters) -> dict[str, Any]:
         "change": change_since(session=session, start=start, end=end),
         "chart": weekly_chart(summarise(chart_items)["weekly"], end),
         "phrases": recurring_phrases(items),
+        "languages": language_counts(session=session, start=start, end=end),
         "entries": you_said_we_did(session=session),
         "period_days": (end - start).days + 1,
     }

@@ -16,6 +16,7 @@ from api.contract import THEME_TITLES
 from api.db import get_engine
 from api.deps import SessionDep
 from api.models import SafeguardingAlert, Staff
+from api.nlp.language import get_languages
 from api.routes.pages.session import csrf_ok, csrf_token, signed_in
 from api.services.office_hours import office_hours
 from api.services.staff import SAFEGUARDING_ROLES
@@ -54,6 +55,7 @@ templates.env.filters["local"] = _local
 templates.env.filters["phone_links"] = phone_links
 templates.env.filters["waited"] = _waited
 templates.env.globals["theme_names"] = THEME_TITLES
+templates.env.globals["language_name"] = lambda code: get_languages().name(code)
 templates.env.globals["safeguarding_roles"] = SAFEGUARDING_ROLES  # who reads alerts, with the words
 
 
