@@ -268,8 +268,11 @@ class Engine:
         typed = not PAYLOAD.match(parse.text.strip())
         if chosen is not None or (typed and self.languages.wants_interpreter(parse.text)):
             earlier = conversation.language if conversation.language != ENGLISH else None
-            state.slots[INTERPRETER] = chosen or (language.code if language.foreign else None) or earlier or NOT_SAID
-            handoff = Parse(parse.text, HANDOFF_INTENT, 1.0, [(HANDOFF_INTENT, 1.0)], [])
+            code = chosen or (language.code if language.foreign else None) or earlier or NOT_SAID
+            state.slots[INTERPRETER] = code
+            # As the button's payload, so a Rasa server reads it the same way (its slot filled from the entity).
+            entities = [{"entity": INTERPRETER, "value": code}]
+            handoff = Parse(_with_interpreter(code), HANDOFF_INTENT, 1.0, [(HANDOFF_INTENT, 1.0)], entities)
             return self.next_messages(state, Exchange(parse=handoff, metadata=meta))
         if typed and self.languages.wants_simple_english(parse.text):
             state.slots[SIMPLE] = True

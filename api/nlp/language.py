@@ -223,8 +223,10 @@ class Languages:
                         scores[shared] += LETTER_WEIGHT * min(seen, 4)
         # py3langid has no Tigrinya (it calls all Ethiopic Amharic): there the letters and words tell.
         guess = langid(text) if script != "Ethiopic" else None
-        if guess == "ku" and script == "Arabic":
-            guess = "ckb"
+        if guess == "ku":
+            guess = "ckb"  # our Kurdish messages are Sorani (Kurmanji has crisis phrases only)
+        elif guess == "ur" and not any(ch in _LETTERS["ur"] for ch in text):
+            guess = "fa"  # py3langid takes short Dari for Urdu; Urdu writes letters Dari does not
         if guess and (not candidates or guess in candidates):
             scores[guess] += LANGID_WEIGHT
         english = int(scores.get(ENGLISH, 0))

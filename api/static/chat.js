@@ -36,12 +36,14 @@
       if (line.indexOf("- ") === 0) {
         if (!list) { list = document.createElement("ul"); item.appendChild(list); }
         var li = document.createElement("li");
+        li.dir = "auto";  // Arabic, Pashto, Dari and Sorani read right to left
         withPhoneLinks(li, line.slice(2));
         list.appendChild(li);
       } else {
         list = null;
         if (line.trim()) {
           var p = document.createElement("p");
+          p.dir = "auto";
           withPhoneLinks(p, line);
           item.appendChild(p);
         }
@@ -69,6 +71,7 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "quick";
+      button.dir = "auto";
       button.textContent = b.title;
       button.addEventListener("click", function () { send(b.payload, b.title); });
       replies.appendChild(button);

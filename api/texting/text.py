@@ -83,6 +83,9 @@ _GSM_EQUIVALENTS = {
 }
 
 
+_JOINERS = frozenset("\u200c\u200d")  # zero-width non-joiner and joiner: part of how some scripts are spelt
+
+
 def to_gsm(text: str) -> str:
     """Swap typographic characters and emoji for GSM-7 ones; keep letters of any script.
 
@@ -97,8 +100,8 @@ def to_gsm(text: str) -> str:
             out.append(ch)
         else:
             category = unicodedata.category(ch)
-            if category[0] in "LMNP":  # letters, marks, numbers, punctuation (። ، ؟): their own script stays
-                out.append(ch)
+            if category[0] in "LMNP" or ch in _JOINERS:  # letters, marks, numbers, punctuation (። ، ؟):
+                out.append(ch)  # their own script stays, with the joiners Persian spelling needs (می‌خواهم)
             elif category[0] == "Z":
                 out.append(" ")
             # symbols (emoji), control and private-use characters are dropped
