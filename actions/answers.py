@@ -9,9 +9,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.content import answer_for, metadata_of, rendered, say, utter_reply
+from actions.content import answer_for, metadata_of, pack_of, rendered, say, utter_reply
 from actions.forms import asks_for_progress, made_a_request_lately, tell_progress_of
-from api.content import get_pack
 
 # Intents whose answer has another name in content/.
 CONTENT_KEY = {"nlu_fallback": "fallback"}
@@ -32,7 +31,7 @@ class ActionAnswer(Action):
                 say(dispatcher, tracker, "request_none")
             return []
         key = CONTENT_KEY.get(intent) or answer_for(tracker, intent)
-        pack = get_pack()
+        pack = pack_of(tracker)
         # A young person the directory knows (by their mobile) is greeted by first name; nobody else's
         # details are ever used.
         first_name = metadata_of(tracker).get("first_name")

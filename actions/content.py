@@ -5,7 +5,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from api.content import Reply, answer_key, get_pack
+from api.content import ContentPack, Reply, answer_key, get_pack
 
 
 def metadata_of(tracker: Tracker) -> dict[str, Any]:
@@ -17,6 +17,18 @@ def metadata_of(tracker: Tracker) -> dict[str, Any]:
 def channel_of(tracker: Tracker) -> str:
     """The channel the latest message came in on, web by default."""
     return str(metadata_of(tracker).get("channel") or "web")
+
+
+def council_of(tracker: Tracker) -> str | None:
+    """The council whose young person this is (the channel chose it: number texted, chat address, REST
+    metadata); None is the deployment's default."""
+    council = metadata_of(tracker).get("council")
+    return str(council) if council else None
+
+
+def pack_of(tracker: Tracker) -> ContentPack:
+    """The conversation's council's answers."""
+    return get_pack(council_of(tracker))
 
 
 def simple_of(tracker: Tracker) -> bool:
@@ -39,7 +51,7 @@ def utter_reply(dispatcher: CollectingDispatcher, reply: Reply) -> None:
 def rendered(tracker: Tracker, key: str, values: dict[str, str] | None = None) -> Reply:
     """The approved answer `key` in the version for the tracker's channel ({placeholders} from `values`), the
     short one for someone who asked for simple English."""
-    return get_pack().render(key, channel_of(tracker), values, simple=simple_of(tracker))
+    return pack_of(tracker).render(key, channel_of(tracker), values, simple=simple_of(tracker))
 
 
 def say(dispatcher: CollectingDispatcher, tracker: Tracker, key: str, values: dict[str, str] | None = None) -> None:
@@ -59,14 +71,14 @@ def answer_for(tracker: Tracker, intent: str) -> str:
         (str(e.get("intent_response_key") or ""), float(e.get("confidence") or 0))
         for e in selector.get("ranking") or []
     ]
-    return chosen_answer(intent, ranking)
+    return chosen_answer(intent, ranking, pack_of(tracker))
 
 
-def chosen_answer(intent: str, ranking: list[tuple[str, float]]) -> str:
+def chosen_answer(intent: str, ranking: list[tuple[str, float]], pack: ContentPack) -> str:
     """The content key for `intent` given the response selector's ranking (`("money/university", 0.93)`,
     best first): its best sub-answer when sure enough and written for this council, else the intent's."""
     for key, confidence in ranking:
         if key.partition("/")[0] == intent:  # the best of this intent's sub-answers
             sure = confidence >= SELECTOR_FLOOR
-            return answer_key(key) if sure and get_pack().has(answer_key(key)) else intent
+            return answer_key(key) if sure and pack.has(answer_key(key)) else intent
     return intent

@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.content import channel_of, reference_of, utter_reply
+from actions.content import channel_of, pack_of, reference_of, utter_reply
 from api.db import unit_of_work
 from api.risk import danger_now, get_assessor
 from api.risk.answers import risk_replies
@@ -28,7 +28,7 @@ class ActionCrisis(Action):
         if not verdict.urgent:  # the Rasa model heard a crisis: answer as one whatever the patterns say
             verdict = danger_now("rasa") if not verdict.at_risk else verdict.raised("rasa")
         channel = channel_of(tracker)
-        for reply in risk_replies(verdict, channel):
+        for reply in risk_replies(verdict, channel, pack_of(tracker)):
             utter_reply(dispatcher, reply)
         with unit_of_work() as session:
             record_alert(

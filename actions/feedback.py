@@ -7,9 +7,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.content import channel_of, reference_of, rendered, say
+from actions.content import channel_of, pack_of, reference_of, rendered, say
 from actions.forms import CANCELLED, asks_for_progress, is_cancel, stop_form
-from api.content import get_pack
 from api.db import unit_of_work
 from api.services.feedback import store_feedback, you_said_we_did
 
@@ -23,11 +22,11 @@ class ActionAskFeedbackText(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if asks_for_progress(tracker):
             with unit_of_work() as session:
-                entries = you_said_we_did(session=session)
+                entries = you_said_we_did(session=session, council=pack_of(tracker).name)
             if not entries:
                 say(dispatcher, tracker, "you_said_we_did_none")
                 return stop_form()
-            pack = get_pack()
+            pack = pack_of(tracker)
             item = pack.answers["you_said_we_did"].extra["item"]
             lines = [pack.fill(item, {"you_said": e.you_said, "we_did": e.we_did}) for e in entries]
             intro = rendered(tracker, "you_said_we_did")
@@ -91,6 +90,7 @@ class ActionSubmitFeedback(Action):
                     contact_ok=tracker.get_slot("feedback_contact_ok") is True,
                     conversation_id=tracker.sender_id,
                     young_person_reference=reference_of(tracker),
+                    council=pack_of(tracker).name,
                 )
         say(dispatcher, tracker, "feedback_thanks")
         return [SlotSet("feedback_text", None), SlotSet("feedback_contact_ok", None)]

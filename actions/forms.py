@@ -11,8 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlmodel import Session
 
-from actions.content import reference_of, rendered, say
-from api.content import get_pack
+from actions.content import pack_of, reference_of, rendered, say
 from api.db import unit_of_work
 from api.models import SupportRequest, Worker, YoungPerson, utcnow
 from api.nlp.text import keyword
@@ -156,7 +155,7 @@ def tell_progress(
     latest = requests[0]
     key = f"status_{latest.kind}_{latest.status}"
     # A late answer says so, and what they can do, when there are words for it (open handoffs, Stage 1).
-    if is_late(latest) and get_pack().has(f"{key}_late"):
+    if is_late(latest) and pack_of(tracker).has(f"{key}_late"):
         key = f"{key}_late"
     say(dispatcher, tracker, key, status_values(session, latest))
     return True

@@ -248,23 +248,26 @@ def staff_add(
     email: str,
     role: str = typer.Option(..., help="advisor | participation | admin | duty"),
     password: str = typer.Option(..., prompt=True, hide_input=True, help="at least 12 characters"),
+    council: str = typer.Option("", help="the council they work for (default: the default council; 'all': every)"),
 ) -> None:
-    """Create a staff account (or reset its role and password)."""
+    """Create a staff account (or reset its role, council and password)."""
+    from api.content import council_named
     from api.db import unit_of_work
     from api.models import Worker
     from api.services.directory import link_staff
-    from api.services.staff import add_staff
+    from api.services.staff import ALL_COUNCILS, add_staff
 
     try:
+        whose = None if council == ALL_COUNCILS else council_named(council or None)
         with unit_of_work() as session:
-            staff = add_staff(session=session, email=email, role=role, password=password)
+            staff = add_staff(session=session, email=email, role=role, password=password, council=whose)
             session.flush()
             link_staff(session=session)
             worker = session.get(Worker, staff.worker_id) if staff.worker_id else None
     except ValueError as exc:
         typer.echo(f"Not added: {exc}")
         raise typer.Exit(2) from exc
-    typer.echo(f"Staff account {staff.email} ({role}) is ready.")
+    typer.echo(f"Staff account {staff.email} ({role}, {whose or 'every council'}) is ready.")
     if role == "advisor":
         if worker:
             typer.echo(f"Linked to {worker.name} in the directory: their young people's requests reach this inbox.")
@@ -309,13 +312,20 @@ app.add_typer(directory_app, name="directory")
 def directory_import(
     young_people: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="young_people.csv")],
     workers: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="workers.csv")],
+    council: Annotated[str, typer.Option(help="whose directory (default: the default council)")] = "",
 ) -> None:
     """Check every row of both files, then add or update them all (nothing is imported if a row is wrong)."""
+    from api.content import council_named
     from api.db import unit_of_work
     from api.services.directory import WORKER_COLUMNS, YOUNG_PEOPLE_COLUMNS, import_files
 
+    try:
+        whose = council_named(council or None)
+    except ValueError as exc:
+        typer.echo(f"Nothing imported: {exc}")
+        raise typer.Exit(2) from exc
     with unit_of_work() as session:  # a report with problems has written nothing
-        report = import_files(session=session, young_people=young_people, workers=workers)
+        report = import_files(session=session, young_people=young_people, workers=workers, council=whose)
     if not report.ok:
         for problem in report.problems:
             typer.echo(f"  {problem}")

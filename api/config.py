@@ -41,7 +41,10 @@ class Settings(BaseSettings):
     database_schema: str | None = None  # PostgreSQL only: tables live in this schema (tests use a fresh one)
     public_url: str | None = None  # the address Twilio calls, for signature checks behind a proxy
 
-    council: str = "lincolnshire"  # which folder of content/ answers
+    council: str = "lincolnshire"  # the default council: which folder of content/ answers when nothing says
+    # Several councils in one deployment: the number each council's young people text (Twilio's `To`), as
+    # JSON: CARING_COUNCIL_NUMBERS='{"+447700900100": "north-lincolnshire"}'. A number not listed: the default.
+    council_numbers: dict[str, str] = {}
     bot_dir: Path = ROOT / "bot"
     content_dir: Path = ROOT / "content"
     log_level: str = "INFO"

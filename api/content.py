@@ -121,40 +121,61 @@ def _web_from_sections(raw: dict[str, Any]) -> str:
 
 
 class ContentPack:
-    """Every answer and setting of one council."""
+    """Every answer and setting of one council: its own folder, over what every council shares."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, shared: Path | None = None) -> None:
         if not folder.is_dir():
             raise ContentError(f"no content folder {folder}")
         self.folder = folder
+        self.name = folder.name  # the council's key: lincolnshire, north-lincolnshire
         council = self._read(folder / "council.yml") if (folder / "council.yml").exists() else {}
         self.council_name: str = council.get("council", folder.name)
+        self.area: str = str(council.get("area") or self.council_name)
         self.settings: dict[str, Setting] = {
-            name: Setting(name, str(s.get("about", "")), s.get("value"), s.get("unset"))
-            for name, s in (council.get("settings") or {}).items()
+            "council": Setting("council", "The council's name", self.council_name, None),
+            "area": Setting("area", "The area the council looks after", self.area, None),
         }
+        self.settings.update(
+            {
+                name: Setting(name, str(s.get("about", "")), s.get("value"), s.get("unset"))
+                for name, s in (council.get("settings") or {}).items()
+            }
+        )
+        self.council = council
         self.answers: dict[str, Answer] = {}
         self.load_errors: list[str] = []
-        # One file per answer; a sub-answer lives in its intent's folder (money/university.yml).
-        for path in sorted(folder.rglob("*.yml")):
-            if path == folder / "council.yml":
+        self.shared_keys: set[str] = set()
+        # What every council says the same way (content/shared/), then this council's own answers, which
+        # win. One file per answer; a sub-answer lives in its intent's folder (money/university.yml).
+        for source in (shared, folder):
+            if source is None or not source.is_dir():
                 continue
-            try:
-                raw = self._read(path)
-            except ContentError as exc:
-                self.load_errors.append(str(exc))
-                continue
-            key = str(raw.get("key") or path.relative_to(folder).with_suffix("").as_posix())
-            self.answers[key] = Answer(
-                key=key,
-                title=str(raw.get("title") or key.replace("_", " ").capitalize()),
-                sms=str(raw.get("sms") or "").strip(),
-                web=str(raw.get("web") or _web_from_sections(raw)).strip(),
-                buttons=tuple(QuickReply(str(b["title"]), str(b["payload"])) for b in raw.get("buttons") or [] if b),
-                sources=tuple(str(s) for s in raw.get("sources") or []),
-                review_date=_as_date(raw.get("review_date")),
-                extra={k: v for k, v in raw.items() if k not in Answer.__dataclass_fields__},
-            )
+            for path in sorted(source.rglob("*.yml")):
+                if path.name == "council.yml" and path.parent == source:
+                    continue
+                self._load(source, path, shared=source == shared)
+
+    def _load(self, source: Path, path: Path, shared: bool) -> None:
+        try:
+            raw = self._read(path)
+        except ContentError as exc:
+            self.load_errors.append(str(exc))
+            return
+        key = str(raw.get("key") or path.relative_to(source).with_suffix("").as_posix())
+        if shared:
+            self.shared_keys.add(key)
+        else:
+            self.shared_keys.discard(key)
+        self.answers[key] = Answer(
+            key=key,
+            title=str(raw.get("title") or key.replace("_", " ").capitalize()),
+            sms=str(raw.get("sms") or "").strip(),
+            web=str(raw.get("web") or _web_from_sections(raw)).strip(),
+            buttons=tuple(QuickReply(str(b["title"]), str(b["payload"])) for b in raw.get("buttons") or [] if b),
+            sources=tuple(str(s) for s in raw.get("sources") or []),
+            review_date=_as_date(raw.get("review_date")),
+            extra={k: v for k, v in raw.items() if k not in Answer.__dataclass_fields__},
+        )
 
     @staticmethod
     def _read(path: Path) -> dict[str, Any]:
@@ -194,16 +215,38 @@ class ContentPack:
         return key in self.answers
 
 
+SHARED = "shared"  # content/shared/: what is the same for every council
+
+
 @lru_cache
 def load_pack(content_dir: Path, council: str) -> ContentPack:
-    """The content pack of a council (read once per process)."""
-    return ContentPack(content_dir / council)
+    """The content pack of a council, over the shared answers (read once per process)."""
+    return ContentPack(content_dir / council, content_dir / SHARED)
 
 
-def get_pack() -> ContentPack:
-    """The configured council's pack."""
+@lru_cache
+def councils(content_dir: Path) -> tuple[str, ...]:
+    """Every council with a pack here (a folder with a council.yml), the default first."""
+    default = get_settings().council
+    found = sorted(p.parent.name for p in content_dir.glob("*/council.yml"))
+    return tuple(sorted(found, key=lambda name: name != default))
+
+
+def council_named(name: str | None) -> str:
+    """The council a request names (the default when it names none); ValueError for one not served here."""
     settings = get_settings()
-    return load_pack(settings.content_dir, settings.council)
+    if not name:
+        return settings.council
+    served = councils(settings.content_dir)
+    if name not in served:
+        raise ValueError(f"unknown council {name!r}: this service answers for {', '.join(served)}")
+    return name
+
+
+def get_pack(council: str | None = None) -> ContentPack:
+    """A council's pack: the conversation's, or the configured default's."""
+    settings = get_settings()
+    return load_pack(settings.content_dir, council or settings.council)
 
 
 def rasa_responses(pack: ContentPack, retrieval_intents: list[str]) -> str:

@@ -7,6 +7,13 @@ from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field, SQLModel
 
 
+def default_council() -> str:
+    """The council a row belongs to when nothing says otherwise: the deployment's default."""
+    from api.config import get_settings
+
+    return get_settings().council
+
+
 def utcnow() -> datetime:
     """Timezone-aware now, for defaults."""
     return datetime.now(UTC)
@@ -27,6 +34,7 @@ def row_id(row: HasId) -> int:
 class Conversation(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=128)
     channel: str = Field(default="web", max_length=16)
+    council: str = Field(default_factory=default_council, index=True, max_length=64)  # whose content answers
     slots: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     active_loop: str | None = Field(default=None, max_length=64)
     requested_slot: str | None = Field(default=None, max_length=64)
@@ -60,6 +68,7 @@ class SafeguardingAlert(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: str = Field(index=True, max_length=128)
     channel: str = Field(default="web", max_length=16)
+    council: str = Field(default_factory=default_council, index=True, max_length=64)  # whose duty team
     kind: str = Field(max_length=32)  # one of api.risk.KINDS
     level: str = Field(default="crisis", max_length=16)  # crisis (act now) | concern (review and check in)
     language: str | None = Field(default=None, max_length=16)  # the message's language, when it could be told
@@ -94,6 +103,7 @@ class Feedback(FeedbackBase, table=True):
     young_person_reference: str | None = Field(default=None, max_length=32)  # only with consent, when known
     themes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     sentiment: str | None = Field(default=None, max_length=8)  # positive | negative | mixed
+    council: str = Field(default_factory=default_council, index=True, max_length=64)  # whose young people said it
     language: str | None = Field(default=None, index=True, max_length=16)  # what it was written in, when told
     # A reviewer's correction: `themes` then holds theirs, `model_themes` what the classifier said.
     reviewed: bool = Field(default=False, index=True)
@@ -106,6 +116,7 @@ class Feedback(FeedbackBase, table=True):
 # "You said, we did": what the council did about a theme, written by the participation team and
 # told to young people who ask what happened to their feedback.
 class YouSaidWeDid(SQLModel, table=True):
+    council: str = Field(primary_key=True, max_length=64)
     theme: str = Field(primary_key=True, max_length=16)
     you_said: str = Field(sa_column=Column(Text, nullable=False))
     we_did: str = Field(sa_column=Column(Text, nullable=False))
@@ -128,6 +139,7 @@ class YoungPerson(SQLModel, table=True):
     first_name: str = Field(max_length=64)
     mobile: str | None = Field(default=None, unique=True, max_length=20)  # E.164, +447700900123
     status: str = Field(default="care_leaver", max_length=16)  # in_care | care_leaver
+    council: str = Field(default_factory=default_council, index=True, max_length=64)  # who looks after them
     worker_id: int | None = Field(default=None)  # their personal advisor or social worker (Worker.id)
 
 
@@ -140,6 +152,7 @@ class Worker(SQLModel, table=True):
     role: str = Field(default="personal_advisor", max_length=32)  # personal_advisor | social_worker
     mobile: str | None = Field(default=None, max_length=20)  # work mobile, E.164
     team: str = Field(default="leaving_care", max_length=64)
+    council: str = Field(default_factory=default_council, index=True, max_length=64)  # who employs them
     away: bool = False  # on leave: requests go to the team inbox instead
     public_contact: str | None = Field(default=None, max_length=64)  # what young people may be told
 
@@ -155,6 +168,7 @@ class SupportRequest(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(index=True, max_length=16)  # handoff | advocacy | complaint
     status: str = Field(index=True, max_length=24)  # see api/services/requests.py STATUSES
+    council: str = Field(default_factory=default_council, index=True, max_length=64)  # whose staff take it up
     conversation_id: str = Field(index=True, max_length=128)
     channel: str = Field(default="web", max_length=16)
     young_person_id: int | None = Field(default=None, index=True, foreign_key="youngperson.id", ondelete="SET NULL")
@@ -238,6 +252,7 @@ class Staff(SQLModel, table=True):
     email: str = Field(unique=True, index=True, max_length=254)
     password_hash: str = Field(max_length=256)
     role: str = Field(max_length=16)  # advisor | participation | admin
+    council: str | None = Field(default=None, max_length=64)  # the council they work for (None: every council)
     worker_id: int | None = None  # an advisor's own directory entry (Worker.id, matched by email)
     failed_logins: int = 0
     locked_until: datetime | None = None

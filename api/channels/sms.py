@@ -7,13 +7,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
-from api.content import get_pack
+from api.config import get_settings
+from api.content import ContentPack, get_pack
 from api.contract import BotMessage, Button
 from api.db import unit_of_work
 from api.engine.core import Engine
 from api.models import Conversation, InboundSms
 from api.nlp.text import keyword as as_keyword
-from api.privacy import conversation_id_for, mask_number, number_key
+from api.privacy import conversation_id_for, mask_number, normalise_number, number_key
 from api.services.conversations import lock_conversation
 from api.services.directory import young_person_for_number
 from api.texting.optout import is_opted_out, set_opt_out
@@ -37,6 +38,13 @@ class Inbound:
     message_sid: str
     sender: str
     body: str
+    to: str = ""  # the number they texted: which council's service
+
+
+def council_texted(number: str) -> str | None:
+    """The council whose number was texted (CARING_COUNCIL_NUMBERS), None for the default's."""
+    numbers = get_settings().council_numbers
+    return numbers.get(number) or numbers.get(normalise_number(number) or "") if number else None
 
 
 def twiml(messages: list[str]) -> str:
@@ -78,7 +86,8 @@ class SmsChannel:
     def _reply(self, session: Session, inbound: Inbound, conversation_id: str) -> list[str]:
         keyword = as_keyword(inbound.body)
         opted_out = is_opted_out(session, inbound.sender)
-        pack = get_pack()
+        council = council_texted(inbound.to)
+        pack = get_pack(council)
         if keyword in STOP_WORDS:
             set_opt_out(session, number_hash=number_key(inbound.sender), opted_out=True)
             return []  # Twilio's Advanced Opt-Out confirms; anything we sent would be refused
@@ -93,15 +102,18 @@ class SmsChannel:
             if not understanding.safety.at_risk:
                 return []
         if keyword == MORE_WORD:
-            return self._more(session, conversation_id)
+            return self._more(session, conversation_id, council)
         text = self._chosen_option(session, conversation_id, inbound.body)
         person = young_person_for_number(session=session, number=inbound.sender)
-        metadata = {"first_name": person.first_name, "young_person": person.reference} if person else {}
+        metadata: dict[str, str] = {"first_name": person.first_name, "young_person": person.reference} if person else {}
+        if council:
+            metadata["council"] = council
         replies = self.engine.reply(conversation_id, text, channel="sms", metadata=metadata)
         body = "\n".join(r["text"] for r in replies if r.get("text"))
         buttons = next((r["buttons"] for r in reversed(replies) if r.get("buttons")), [])
         plain = any(r.get("language") for r in replies)  # in their language: options without English words
-        return self._fit(session, conversation_id, body, buttons, _fuller(replies), plain)
+        answered = lock_conversation(session, conversation_id, "sms").council  # as the engine chose it
+        return self._fit(session, conversation_id, body, buttons, _fuller(replies, get_pack(answered)), plain)
 
     def _fit(
         self,
@@ -129,12 +141,12 @@ class SmsChannel:
         session.add(conversation)
         return reply.messages
 
-    def _more(self, session: Session, conversation_id: str) -> list[str]:
+    def _more(self, session: Session, conversation_id: str, council: str | None) -> list[str]:
         conversation = lock_conversation(session, conversation_id, "sms")
         pending = conversation.pending_more
         conversation.pending_more = None  # MORE works once
         if not pending:
-            return [to_gsm(get_pack().render("more", "sms").text)]
+            return [to_gsm(get_pack(council or conversation.council).render("more", "sms").text)]
         return self._fit(session, conversation_id, pending, None)  # "Reply 1 for ..." still holds
 
     @staticmethod
@@ -149,10 +161,9 @@ class SmsChannel:
         return options[index] if 0 <= index < len(options) else body
 
 
-def _fuller(replies: list[BotMessage]) -> str:
+def _fuller(replies: list[BotMessage], pack: ContentPack) -> str:
     """The web versions of the turn's answers that say more on the web than in their text (MORE sends
     them): a crisis turn's two answers both have facts only the web version has room for."""
-    pack = get_pack()
     fuller = []
     for key in dict.fromkeys(r.get("key") for r in replies):
         if key and pack.has(key):

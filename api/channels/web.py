@@ -32,13 +32,14 @@ def forget(sender: str) -> bool:
     return found
 
 
-def answer(engine: Engine, sender: str, message: str) -> list[OutMessage]:
-    """The reply to a web message (REST channel or the page's form)."""
+def answer(engine: Engine, sender: str, message: str, council: str | None = None) -> list[OutMessage]:
+    """The reply to a web message (REST channel or the page's form), in `council`'s words (a council this
+    service answers for; None: the conversation's, or the default)."""
     if is_forget(message):
         forget(sender)
-        reply = get_pack().render("forgotten", "web").as_message()
+        reply = get_pack(council).render("forgotten", "web").as_message()
         return [{"recipient_id": sender, "text": reply["text"]}]
-    return engine.handle(sender, message, channel="web")
+    return engine.handle(sender, message, channel="web", metadata={"council": council} if council else None)
 
 
 def transcript(sender: str) -> list[tuple[str, str]]:

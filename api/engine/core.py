@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from actions.content import chosen_answer
 from api.config import Settings
-from api.content import ContentPack, get_pack
+from api.content import ContentPack, council_named, get_pack
 from api.contract import BotMessage, OutMessage
 from api.db import unit_of_work
 from api.engine.actions import ActionRunner
@@ -90,7 +90,6 @@ class Engine:
         self.dialogue = Dialogue(project, ActionRunner(project.domain))
         self.intents = set(project.domain.get("intents") or [])
         self.retrieval_intents = set(project.nlu.retrieval_intents)
-        self.pack: ContentPack = get_pack()
         self.risk = get_assessor()  # load the risk check now, not on the first message
         self.feelings = Feelings.load(settings.content_dir / "feelings.yml")
         self.languages = self.risk.detector  # one language detector, the risk check's
@@ -203,10 +202,13 @@ class Engine:
         )
         if state.slots.get(SIMPLE):
             meta["simple"] = True
+        chosen = _served(meta.get("council"))
+        if chosen and chosen != conversation.council:
+            conversation.council = chosen  # the number texted, the chat's address or the REST metadata
+        meta["council"] = conversation.council
         if not text.strip():
             understanding = None
-            reply = self.pack.render("empty" if self.pack.has("empty") else "help", meta["channel"])
-            messages = [reply.as_message()]
+            messages = [self._say("empty" if _pack(meta).has("empty") else "help", meta)]
         else:
             understanding = self.understand(text)
             verdict = self._in_context(session, conversation, understanding)
@@ -221,9 +223,9 @@ class Engine:
                     messages += self.next_messages(state, Exchange(parse=question, metadata=meta))
                 state.latest_action = CHECKED_IN if not verdict.urgent else "action_crisis"
             elif ambiguous:
-                messages = [self.pack.render(WHICH_DO_YOU_MEAN, meta["channel"]).as_message()]
+                messages = [self._say(WHICH_DO_YOU_MEAN, meta)]
             elif state.latest_action == CHECKED_IN and understanding.parse.intent == "affirm":
-                messages = [self.pack.render(SAFE_NOW, meta["channel"]).as_message()]
+                messages = [self._say(SAFE_NOW, meta)]
                 state.latest_action = SAFE_NOW
             else:
                 messages = self._in_language(state, conversation, understanding, meta)
@@ -327,7 +329,7 @@ class Engine:
 
     def _say(self, key: str, meta: dict[str, Any]) -> BotMessage:
         """An approved answer as a message, in the version for the channel (short for simple English)."""
-        return self.pack.render(key, meta["channel"], simple=bool(meta.get("simple"))).as_message()
+        return _pack(meta).render(key, meta["channel"], simple=bool(meta.get("simple"))).as_message()
 
     def _answer(self, state: DialogueState, parse: Parse, meta: dict[str, Any]) -> list[BotMessage]:
         """bot/'s answer to what they asked; sorry first when they are angry or upset; each question in
@@ -336,7 +338,7 @@ class Engine:
             return self.next_messages(state, Exchange(parse=parse, metadata=meta))
         channel = meta["channel"]
         upset = self.feelings.upset(parse.text)
-        questions = self._questions(parse) if self.answers_several else []
+        questions = self._questions(parse, _pack(meta)) if self.answers_several else []
         if len(questions) == 1 and parse.intent == FALLBACK_INTENT:
             parse = questions[0]  # "just came into care, when is my first review": the question, read alone
         questions = questions if len(questions) > 1 else []
@@ -348,13 +350,14 @@ class Engine:
         messages += self.next_messages(state, Exchange(parse=first, metadata=meta))
         if others and channel == "sms":
             more = self._say(SEVERAL, meta)
-            more["buttons"] = [{"title": self._title(q), "payload": f"/{self._answer_key(q)}"} for q in others]
+            pack = _pack(meta)
+            more["buttons"] = [{"title": _title(q, pack), "payload": f"/{_answer_key(q, pack)}"} for q in others]
             return [*messages, more]
         for question in others:
             messages += self.next_messages(state, Exchange(parse=question, metadata=meta))
         return messages
 
-    def _questions(self, whole: Parse) -> list[Parse]:
+    def _questions(self, whole: Parse, pack: ContentPack) -> list[Parse]:
         """The questions a message asks, each read alone, that the intent model is sure of (up to three).
         Answers come first, then at most one request (a form asks its own questions, so it goes last).
         One question is read alone only when the whole message fell back (otherwise its parse stands)."""
@@ -368,7 +371,7 @@ class Engine:
             parse = self._question(part)
             if parse.intent in _SMALL_TALK or parse.intent == FALLBACK_INTENT or parse.confidence < SEVERAL_FLOOR:
                 continue
-            key = self._answer_key(parse)
+            key = _answer_key(parse, pack)
             if key in seen:
                 continue
             seen.add(key)
@@ -383,14 +386,6 @@ class Engine:
         if parse.intent in _TAKES_IT_UP:
             return True
         return parse.intent not in _NOT_TO_AN_UPSET_PERSON and self._answerable(parse)
-
-    def _answer_key(self, parse: Parse) -> str:
-        """The content key (or intent) that answers a parse: `money/university`, `council_tax`."""
-        return chosen_answer(parse.intent, parse.responses)
-
-    def _title(self, parse: Parse) -> str:
-        key = self._answer_key(parse)
-        return self.pack.answers[key].title if self.pack.has(key) else key.replace("_", " ").capitalize()
 
     def _answerable(self, question: Parse) -> bool:
         """A question the intent model is sure of, answered by one approved answer (no form, no offer)."""
@@ -425,7 +420,30 @@ class Engine:
             text=text,
             young_person_reference=meta.get("young_person"),
         )
-        return [reply.as_message() for reply in risk_replies(verdict, meta["channel"])]
+        return [reply.as_message() for reply in risk_replies(verdict, meta["channel"], _pack(meta))]
+
+
+def _served(council: Any) -> str | None:
+    """A council this deployment serves, or None (a channel checks what it was given; this never fails)."""
+    try:
+        return council_named(str(council)) if council else None
+    except ValueError:
+        return None
+
+
+def _pack(meta: dict[str, Any]) -> ContentPack:
+    """The answers of the conversation's council."""
+    return get_pack(meta.get("council"))
+
+
+def _answer_key(parse: Parse, pack: ContentPack) -> str:
+    """The content key (or intent) that answers a parse: `money/university`, `council_tax`."""
+    return chosen_answer(parse.intent, parse.responses, pack)
+
+
+def _title(parse: Parse, pack: ContentPack) -> str:
+    key = _answer_key(parse, pack)
+    return pack.answers[key].title if pack.has(key) else key.replace("_", " ").capitalize()
 
 
 def _with_interpreter(code: str) -> str:

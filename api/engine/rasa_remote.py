@@ -71,7 +71,7 @@ class RasaEngine(Engine):
             log.error("rasa webhook failed", extra={"error": type(exc).__name__})
             messages = []
         if not messages:  # never leave a young person without an answer
-            return [self.pack.render("fallback", turn.metadata.get("channel", "web")).as_message()]
+            return [self._say("fallback", turn.metadata)]
         return [{"text": m.get("text") or "", "buttons": m.get("buttons") or []} for m in messages]
 
     def ready(self) -> bool:

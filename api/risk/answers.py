@@ -8,7 +8,7 @@ now?) that still names 999, Childline and Samaritans and offers a person. In ano
 pre-written answer (content/safety/languages/) comes first, the English after it.
 """
 
-from api.content import Reply, get_pack
+from api.content import ContentPack, Reply
 from api.risk.assess import Assessment, get_assessor
 
 CRISIS = "crisis"
@@ -17,9 +17,8 @@ SAFE_NOW = "concern_safe"  # "yes, I'm safe" after the check-in
 WHICH_DO_YOU_MEAN = "safety_which"  # inside a form: stop the form, or not safe?
 
 
-def risk_replies(verdict: Assessment, channel: str) -> list[Reply]:
-    """The answers for a message at risk, in the order they are sent."""
-    pack = get_pack()
+def risk_replies(verdict: Assessment, channel: str, pack: ContentPack) -> list[Reply]:
+    """The answers for a message at risk, in the order they are sent (in the words of `pack`'s council)."""
     replies = []
     language = get_assessor().language(verdict.answer_language)
     if language is not None:

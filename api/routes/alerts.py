@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from api.deps import DutyTeam, RowId, SessionDep, WriteSessionDep
 from api.models import SafeguardingAlert, row_id
-from api.services.safeguarding import STATUSES, alerts_with, set_alert_status
+from api.services.safeguarding import STATUSES, alerts_with, set_alert_status, visible_alert
 
 router = APIRouter(prefix="/api/alerts", tags=["safeguarding"])
 
@@ -57,13 +57,13 @@ def list_alerts(staff: DutyTeam, session: SessionDep, status: str = "new") -> li
     """Alerts with this status (default: new; `all` for every one), oldest first: the longest waiting at the top."""
     if status != "all" and status not in STATUSES:
         raise HTTPException(422, f"status must be all or one of {', '.join(STATUSES)}")
-    return [_out(alert) for alert in alerts_with(session, STATUSES if status == "all" else (status,))]
+    return [_out(alert) for alert in alerts_with(session, STATUSES if status == "all" else (status,), staff)]
 
 
 @router.patch("/{alert_id}", response_model=AlertOut)
 def update_alert(alert_id: RowId, body: AlertUpdate, staff: DutyTeam, session: WriteSessionDep) -> AlertOut:
     """Mark an alert acknowledged or closed (who and when are kept)."""
-    alert = session.get(SafeguardingAlert, alert_id)
+    alert = visible_alert(session, staff, alert_id)
     if alert is None:
         raise HTTPException(404, "no such alert")
     set_alert_status(session=session, alert=alert, status=body.status, by=staff.email)

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from api.db import unit_of_work
 from api.deps import CurrentStaff, RowId, bearer_token, client_address, require_role, within
 from api.models import Staff
-from api.services.staff import end_sessions, revoke_token, sign_in, sign_in_limit
+from api.services.staff import end_sessions, revoke_token, sees, sign_in, sign_in_limit
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 # One answer for a wrong password, an unknown email and a locked account (services/staff.py sign_in).
@@ -43,7 +43,8 @@ def end_staff_sessions(staff_id: RowId, admin: Annotated[Staff, Depends(require_
     """An admin ends every session of one member of staff (a lost laptop, someone who left)."""
     with unit_of_work() as session:
         person = session.get(Staff, staff_id)
-        if person is None:
+        if person is None or not sees(admin, person.council) or (admin.council and person.council is None):
+            # Another council's staff (or a deployment-wide account) are not an admin of one council's to touch.
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no staff member {staff_id}")
         end_sessions(session, person)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,18 +1,20 @@
-"""The web chat page: GET / (works with and without JavaScript), forget and quick exit."""
+"""The web chat page: GET / for the default council, GET /<council>/ for another one this service answers
+for (/north-lincolnshire/); works with and without JavaScript; forget and quick exit."""
 
 import re
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.channels.web import answer, chat_limits, forget, transcript
 from api.config import ROOT, get_settings
-from api.content import get_pack
+from api.content import council_named, get_pack
 from api.contract import OutMessage
 from api.deps import EngineDep, client_address, held_back
+from api.engine.core import Engine
 from api.routes.pages.views import templates
 
 router = APIRouter(tags=["chat"], include_in_schema=False)
@@ -32,12 +34,20 @@ def _keep(response: Response, sender: str) -> None:
 
 
 def _page(
-    request: Request, sender: str, replies: list[OutMessage] | None = None, notice: str = "", code: int = 200
+    request: Request,
+    sender: str,
+    council: str | None = None,
+    replies: list[OutMessage] | None = None,
+    notice: str = "",
+    code: int = 200,
 ) -> Response:
-    pack = get_pack()
+    pack = get_pack(council)
     promise = pack.answers["caring_promise"]
     context = {
         "sender": sender,
+        "council": council or "",
+        "base": f"/{council}/" if council else "/",
+        "area": pack.area,
         "turns": transcript(sender),
         "buttons": next((r["buttons"] for r in reversed(replies or []) if r.get("buttons")), None),
         "greeting": pack.render("greet", "web"),
@@ -63,9 +73,7 @@ def favicon() -> Response:
 @router.get("/", response_class=HTMLResponse)
 def chat_page(request: Request) -> Response:
     """The chat: mobile first, quick replies, quick exit; a plain form when JavaScript is off."""
-    sender = _sender(request) or f"web-{secrets.token_urlsafe(18)}"
-    notice = "forgotten" if request.query_params.get("forgotten") else ""
-    return _page(request, sender, notice=notice)
+    return _open(request, None)
 
 
 @router.post("/chat", response_class=HTMLResponse)
@@ -73,11 +81,29 @@ async def chat_form(
     request: Request, engine: EngineDep, message: Annotated[str, Form(max_length=5000)] = ""
 ) -> Response:
     """The form without JavaScript: send a message, get the page back with the answer."""
+    return await _said(request, engine, message, None)
+
+
+def _served(council: str) -> str:
+    """A council in the chat's address; 404 for one this service does not answer for."""
+    try:
+        return council_named(council)
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such page") from exc
+
+
+def _open(request: Request, council: str | None) -> Response:
+    sender = _sender(request) or f"web-{secrets.token_urlsafe(18)}"
+    notice = "forgotten" if request.query_params.get("forgotten") else ""
+    return _page(request, sender, council, notice=notice)
+
+
+async def _said(request: Request, engine: Engine, message: str, council: str | None) -> Response:
     sender = _sender(request) or f"web-{secrets.token_urlsafe(18)}"
     if await run_in_threadpool(held_back, request, engine, message, chat_limits(sender, client_address(request))):
-        return _page(request, sender, notice="slow_down", code=status.HTTP_429_TOO_MANY_REQUESTS)
-    replies = await run_in_threadpool(answer, engine, sender, message)
-    return _page(request, sender, replies)
+        return _page(request, sender, council, notice="slow_down", code=status.HTTP_429_TOO_MANY_REQUESTS)
+    replies = await run_in_threadpool(answer, engine, sender, message, council)
+    return _page(request, sender, council, replies)
 
 
 @router.post("/chat/forget")
@@ -89,6 +115,20 @@ async def forget_chat(request: Request) -> Response:
     response = RedirectResponse("/?forgotten=1", status.HTTP_303_SEE_OTHER)
     response.delete_cookie(COOKIE, path="/")
     return response
+
+
+@router.get("/{council}/", response_class=HTMLResponse)
+def council_chat_page(request: Request, council: str) -> Response:
+    """Another council's chat (/north-lincolnshire/): its answers, its promise, its area."""
+    return _open(request, _served(council))
+
+
+@router.post("/{council}/chat", response_class=HTMLResponse)
+async def council_chat_form(
+    request: Request, council: str, engine: EngineDep, message: Annotated[str, Form(max_length=5000)] = ""
+) -> Response:
+    """Another council's chat without JavaScript."""
+    return await _said(request, engine, message, _served(council))
 
 
 @router.post("/chat/exit")

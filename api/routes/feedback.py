@@ -2,27 +2,29 @@
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import Response
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, Field, field_validator
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.config import get_settings
+from api.content import council_named, get_pack
 from api.contract import Channel, Theme
 from api.db import unit_of_work
 from api.deps import EngineDep, RowId, SessionDep, ThemesReader, WriteSessionDep, client_address, held_back
 from api.engine.core import Engine
-from api.models import Feedback, FeedbackPublic, row_id
+from api.models import Feedback, FeedbackPublic, Staff, row_id
 from api.risk.answers import risk_replies
 from api.services.directory import young_person_by_reference
 from api.services.feedback import correct_themes, find_feedback, store_feedback
 from api.services.ratelimit import Limit
 from api.services.safeguarding import record_alert
+from api.services.staff import sees
 
 router = APIRouter(prefix="/api/feedback", tags=["feedback"])
 
@@ -32,6 +34,13 @@ class FeedbackIn(BaseModel):
 
     text: str = Field(min_length=1, max_length=5_000)
     channel: Channel = "web"
+    # Whose young person: a council this service answers for (none: the default council).
+    council: str | None = Field(default=None, max_length=64, validate_default=True)
+
+    @field_validator("council")
+    @classmethod
+    def _served(cls, value: str | None) -> str:
+        return council_named(value)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=FeedbackPublic)
@@ -48,7 +57,7 @@ async def give_feedback(body: FeedbackIn, request: Request, engine: EngineDep) -
 def _store(engine: Engine, body: FeedbackIn) -> FeedbackPublic:
     safety = engine.understand(body.text).safety
     with unit_of_work() as session:
-        item = store_feedback(session=session, text=body.text, channel=body.channel)
+        item = store_feedback(session=session, text=body.text, channel=body.channel, council=body.council)
         session.flush()
         message = None
         if safety.at_risk:
@@ -58,8 +67,10 @@ def _store(engine: Engine, body: FeedbackIn) -> FeedbackPublic:
                 channel=body.channel,
                 verdict=safety,
                 text=body.text,
+                council=body.council,
             )
-            message = "\n".join(reply.text for reply in risk_replies(safety, body.channel))
+            pack = get_pack(body.council)
+            message = "\n".join(reply.text for reply in risk_replies(safety, body.channel, pack))
         return FeedbackPublic(id=row_id(item), themes=item.themes, crisis=safety.at_risk, message=message)
 
 
@@ -103,6 +114,11 @@ class Filters:
     sentiment: Sentiment | None
     channel: Channel | None
     reviewed: bool | None = None
+    council: str | None = None  # one council's (always theirs for staff of one council)
+
+    def seen_by(self, staff: Staff) -> "Filters":
+        """These filters as this member of staff may use them: staff of one council see only its feedback."""
+        return self if staff.council is None else replace(self, council=staff.council)
 
     def query(self) -> str:
         """The filters as a query string (for links that keep them, like the CSV export)."""
@@ -115,6 +131,7 @@ class Filters:
             "sentiment": self.sentiment,
             "channel": self.channel,
             "reviewed": self.reviewed,
+            "council": self.council,
         }
         return urlencode({k: str(v).lower() if isinstance(v, bool) else v for k, v in values.items() if v is not None})
 
@@ -130,11 +147,17 @@ def filters(
     sentiment: Annotated[Sentiment | None, BeforeValidator(_blank_is_none)] = None,
     channel: Annotated[Channel | None, BeforeValidator(_blank_is_none)] = None,
     reviewed: Annotated[bool | None, BeforeValidator(_blank_is_none)] = None,
+    council: Annotated[str | None, Query(max_length=64), BeforeValidator(_blank_is_none)] = None,
 ) -> Filters:
-    """Read (and validate) the filters; an unknown theme or a bad date is a 422 with the reason.
+    """Read (and validate) the filters; an unknown theme, council or a bad date is a 422 with the reason.
 
     An empty value (a form's "any" choice) is no filter."""
-    return Filters(theme, start, end, sentiment, channel, reviewed)
+    if council is not None:
+        try:
+            council_named(council)
+        except ValueError as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+    return Filters(theme, start, end, sentiment, channel, reviewed, council)
 
 
 FiltersDep = Annotated[Filters, Depends(filters)]
@@ -150,7 +173,16 @@ def filtered(session: Session, f: Filters) -> list[Feedback]:
         sentiment=f.sentiment,
         channel=f.channel,
         reviewed=f.reviewed,
+        council=f.council,
     )
+
+
+def visible_feedback(session: Session, staff: Staff, item_id: int) -> Feedback:
+    """One piece of feedback of the member of staff's council; 404 for none, or another council's."""
+    item = session.get(Feedback, item_id)
+    if item is None or not sees(staff, item.council):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such feedback")
+    return item
 
 
 def _items(session: Session, f: Filters) -> list[FeedbackItem]:
@@ -173,14 +205,14 @@ def _item(item: Feedback) -> FeedbackItem:
 
 @router.get("", response_model=list[FeedbackItem])
 def list_feedback(staff: ThemesReader, session: SessionDep, f: FiltersDep) -> list[FeedbackItem]:
-    """Redacted feedback for the participation team and admins, newest first."""
-    return _items(session, f)
+    """Redacted feedback for the participation team and admins (of their council), newest first."""
+    return _items(session, f.seen_by(staff))
 
 
 @router.get("/export.csv")
 def export_feedback(staff: ThemesReader, session: SessionDep, f: FiltersDep) -> Response:
     """What the filters show, as CSV (redacted text only)."""
-    return csv_response(_items(session, f))
+    return csv_response(_items(session, f.seen_by(staff)))
 
 
 # A cell starting with one of these is a formula to Excel or LibreOffice (OWASP "CSV injection").
@@ -221,9 +253,7 @@ class ThemesIn(BaseModel):
 @router.get("/{item_id}", response_model=FeedbackDetail)
 def one_feedback(item_id: RowId, staff: ThemesReader, session: SessionDep) -> FeedbackDetail:
     """One piece of feedback, redacted; an admin also gets how to reach the young person when they agreed."""
-    item = session.get(Feedback, item_id)
-    if item is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such feedback")
+    item = visible_feedback(session, staff, item_id)
     detail = FeedbackDetail(**_item(item).model_dump())
     if staff.role == "admin" and item.contact_ok:
         person = young_person_by_reference(session, item.young_person_reference)
@@ -238,9 +268,7 @@ def one_feedback(item_id: RowId, staff: ThemesReader, session: SessionDep) -> Fe
 @router.patch("/{item_id}", response_model=FeedbackItem)
 def review_feedback(item_id: RowId, body: ThemesIn, staff: ThemesReader, session: WriteSessionDep) -> FeedbackItem:
     """Correct a piece of feedback's themes: stored, shown as reviewed, used by `caring-promise themes train`."""
-    item = session.get(Feedback, item_id)
-    if item is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such feedback")
+    item = visible_feedback(session, staff, item_id)
     correct_themes(session=session, item=item, themes=list(body.themes), by=staff.email)
     session.commit()
     return _item(item)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, Field, field_validator
 
 from api.channels.web import answer, chat_limits
+from api.content import council_named
 from api.contract import OutMessage
 from api.deps import EngineDep, client_address, held_back
 
@@ -21,8 +22,9 @@ class RestMessage(BaseModel):
         description="an opaque id for the conversation (not 'sms:...': text conversations are reached only by Twilio)",
     )
     message: str = Field(max_length=20_000, description="what the young person wrote (may be empty)")
-    # Accepted as Rasa's REST channel accepts it, but never passed on: who a young person is (and so
-    # whose requests they may ask about) comes only from the SMS channel's directory lookup.
+    # Accepted as Rasa's REST channel accepts it; only `council` is passed on (which council's answers:
+    # "lincolnshire", "north-lincolnshire"; absent, the default). Who a young person is (and so whose
+    # requests they may ask about) comes only from the SMS channel's directory lookup.
     metadata: dict[str, Any] | None = None
 
     @field_validator("sender")
@@ -31,6 +33,16 @@ class RestMessage(BaseModel):
         if sender.lower().startswith("sms:"):
             raise ValueError("'sms:' conversations are reached only through a signed Twilio call")
         return sender
+
+    @field_validator("metadata")
+    @classmethod
+    def _a_council_served_here(cls, metadata: dict[str, Any] | None) -> dict[str, Any] | None:
+        council = (metadata or {}).get("council")
+        if council is not None:
+            if not isinstance(council, str):
+                raise ValueError("metadata.council must be a council's name, such as 'north-lincolnshire'")
+            council_named(council)  # ValueError (422) for one this service does not answer for
+        return metadata
 
 
 class RestReply(BaseModel):
@@ -51,4 +63,4 @@ def webhook(body: RestMessage, request: Request, engine: EngineDep) -> list[OutM
     """Answer a message in the sender's conversation, as the Rasa REST channel does."""
     if held_back(request, engine, body.message, chat_limits(body.sender, client_address(request))):
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many messages: wait a minute, then try again")
-    return answer(engine, body.sender, body.message)
+    return answer(engine, body.sender, body.message, (body.metadata or {}).get("council"))

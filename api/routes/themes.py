@@ -18,5 +18,6 @@ def summary(
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> dict:
-    """Counts per theme by week, channel and sentiment between two dates (inclusive)."""
-    return summarise(find_feedback(session=session, start=start, end=end))
+    """Counts per theme by week, channel and sentiment between two dates (inclusive), for the member of staff's
+    council (every council's for staff of every council)."""
+    return summarise(find_feedback(session=session, start=start, end=end, council=staff.council))

@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from starlette.concurrency import run_in_threadpool
 from twilio.request_validator import RequestValidator
 
-from api.channels.sms import Inbound, SmsChannel, twiml
+from api.channels.sms import Inbound, SmsChannel, council_texted, twiml
 from api.config import Settings
 from api.content import get_pack
 from api.deps import EngineDep, SettingsDep, exempt
@@ -54,12 +54,15 @@ async def webhook(request: Request, engine: EngineDep, settings: SettingsDep) ->
     if not sid or not sender:
         raise HTTPException(status_code=400, detail="MessageSid and From are required")
     # Twilio never sends more than 1,600 characters (FACTS.md 5): anything past that is not a text.
-    inbound = Inbound(message_sid=sid, sender=sender, body=params.get("Body", "")[:TWILIO_MAX_CHARS])
+    inbound = Inbound(
+        message_sid=sid, sender=sender, body=params.get("Body", "")[:TWILIO_MAX_CHARS], to=params.get("To", "")
+    )
     flood = Limit("sms:number", settings.limit_sms_per_number)
     hits = 0 if exempt(request) or not flood.calls else await run_in_threadpool(flood.count, number_key(sender))
     if hits > flood.calls and not (await run_in_threadpool(engine.understand, inbound.body)).safety.at_risk:
         # Too many texts in a minute, none at risk: say so once, then take nothing until the minute is out.
-        slow_down = [to_gsm(get_pack().render("slow_down", "sms").text)] if hits == flood.calls + 1 else []
+        pack = get_pack(council_texted(inbound.to))
+        slow_down = [to_gsm(pack.render("slow_down", "sms").text)] if hits == flood.calls + 1 else []
         return Response(content=twiml(slow_down), media_type=TWIML)
     body = await run_in_threadpool(SmsChannel(engine).handle, inbound)
     return Response(content=body, media_type=TWIML)

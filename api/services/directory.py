@@ -15,7 +15,7 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from sqlmodel import Session, func, select
 
-from api.models import Staff, Worker, YoungPerson
+from api.models import Staff, Worker, YoungPerson, default_council
 from api.privacy import normalise_number
 
 YOUNG_PEOPLE_COLUMNS = ("reference", "first_name", "mobile", "status", "worker_email")
@@ -172,8 +172,11 @@ def _read_rows(
     return rows
 
 
-def import_directory(*, session: Session, young_people_csv: str, workers_csv: str) -> ImportReport:
-    """Check both files completely, then add or update every row (the caller commits; nothing on a problem)."""
+def import_directory(
+    *, session: Session, young_people_csv: str, workers_csv: str, council: str | None = None
+) -> ImportReport:
+    """Check both files completely, then add or update every row as the council's (the default council when
+    none is given; the caller commits; nothing on a problem)."""
     report = ImportReport()
     worker_lines = _read_rows("workers.csv", workers_csv, WorkerRow, WORKER_COLUMNS, "email", report.problems)
     people_lines = _read_rows(
@@ -198,11 +201,13 @@ def import_directory(*, session: Session, young_people_csv: str, workers_csv: st
             report.problems.append(f"{where}: mobile already belongs to {other.reference}, who is not in this file")
     if report.problems:
         return report
-    _save(session, [w for _, w in worker_lines], [p for _, p in people_lines], report)
+    _save(session, [w for _, w in worker_lines], [p for _, p in people_lines], report, council or default_council())
     return report
 
 
-def _save(session: Session, workers: list[WorkerRow], people: list[YoungPersonRow], report: ImportReport) -> None:
+def _save(
+    session: Session, workers: list[WorkerRow], people: list[YoungPersonRow], report: ImportReport, council: str
+) -> None:
     by_email: dict[str, Worker] = {}
     for row in workers:
         worker = session.exec(select(Worker).where(Worker.email == row.email)).first()
@@ -213,6 +218,7 @@ def _save(session: Session, workers: list[WorkerRow], people: list[YoungPersonRo
             report.workers_updated += 1
         for name, value in row.model_dump().items():
             setattr(worker, name, value)
+        worker.council = council
         session.add(worker)
         by_email[row.email] = worker
     session.flush()
@@ -236,6 +242,7 @@ def _save(session: Session, workers: list[WorkerRow], people: list[YoungPersonRo
             person = found
             report.young_people_updated += 1
         person.first_name, person.mobile, person.status = entry.first_name, entry.mobile, entry.status
+        person.council = council
         if entry.worker_email:
             advisor = (
                 by_email.get(entry.worker_email)
@@ -261,12 +268,13 @@ def link_staff(*, session: Session) -> int:
     return linked
 
 
-def import_files(*, session: Session, young_people: Path, workers: Path) -> ImportReport:
-    """Import from two CSV files (UTF-8, with a header line)."""
+def import_files(*, session: Session, young_people: Path, workers: Path, council: str | None = None) -> ImportReport:
+    """Import from two CSV files (UTF-8, with a header line) as a council's."""
     return import_directory(
         session=session,
         young_people_csv=young_people.read_text(encoding="utf-8-sig"),
         workers_csv=workers.read_text(encoding="utf-8-sig"),
+        council=council,
     )
 
 

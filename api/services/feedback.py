@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from api.contract import THEMES
-from api.models import Feedback, YouSaidWeDid
+from api.models import Feedback, YouSaidWeDid, default_council
 from api.nlp.language import get_languages
 from api.privacy import redact
 from api.services.themes import get_classifier
@@ -20,6 +20,7 @@ def store_feedback(
     contact_ok: bool = False,
     conversation_id: str | None = None,
     young_person_reference: str | None = None,
+    council: str | None = None,
 ) -> Feedback:
     """Save one piece of feedback with its themes and sentiment (the caller commits).
 
@@ -36,6 +37,7 @@ def store_feedback(
         young_person_reference=young_person_reference if contact_ok else None,
         channel=channel,
         language=get_languages().detect(text).code,
+        council=council or default_council(),
     )
     session.add(item)
     return item
@@ -50,9 +52,12 @@ def find_feedback(
     sentiment: str | None = None,
     channel: str | None = None,
     reviewed: bool | None = None,
+    council: str | None = None,
 ) -> list[Feedback]:
-    """Feedback matching the filters, newest first (dates inclusive)."""
+    """Feedback matching the filters, newest first (dates inclusive; a council's, or every council's)."""
     query = select(Feedback).order_by(col(Feedback.created_at).desc(), col(Feedback.id).desc())
+    if council:
+        query = query.where(Feedback.council == council)
     if reviewed is not None:
         query = query.where(Feedback.reviewed == reviewed)
     if start:
@@ -158,33 +163,35 @@ def recurring_phrases(items: list[Feedback], top: int = 6) -> dict[str, list[tup
     return found
 
 
-def change_since(*, session: Session, start: date, end: date) -> dict[str, tuple[int, int]]:
+def change_since(*, session: Session, start: date, end: date, council: str | None = None) -> dict[str, tuple[int, int]]:
     """Per theme, (this period's count, the count of the period of the same length just before)."""
     length = (end - start).days + 1
-    earlier = find_feedback(session=session, start=start - timedelta(days=length), end=start - timedelta(days=1))
-    before = summarise(earlier)
-    now = summarise(find_feedback(session=session, start=start, end=end))
+    before_start, before_end = start - timedelta(days=length), start - timedelta(days=1)
+    before = summarise(find_feedback(session=session, start=before_start, end=before_end, council=council))
+    now = summarise(find_feedback(session=session, start=start, end=end, council=council))
     return {t: (now["totals"][t], before["totals"][t]) for t in [*THEMES, "none"]}
 
 
-def you_said_we_did(*, session: Session) -> list[YouSaidWeDid]:
-    """The entries the participation team wrote, in the strategy's order of themes."""
-    entries = {e.theme: e for e in session.exec(select(YouSaidWeDid))}
+def you_said_we_did(*, session: Session, council: str) -> list[YouSaidWeDid]:
+    """The entries a council's participation team wrote, in the strategy's order of themes."""
+    entries = {e.theme: e for e in session.exec(select(YouSaidWeDid).where(YouSaidWeDid.council == council))}
     return [entries[t] for t in THEMES if t in entries]
 
 
-def save_you_said_we_did(*, session: Session, theme: str, you_said: str, we_did: str, by: str) -> YouSaidWeDid | None:
-    """Write (or, with both texts empty, remove) a theme's entry."""
+def save_you_said_we_did(
+    *, session: Session, council: str, theme: str, you_said: str, we_did: str, by: str
+) -> YouSaidWeDid | None:
+    """Write (or, with both texts empty, remove) a theme's entry for a council."""
     if theme not in THEMES:
         raise ValueError(f"unknown theme: {theme}")
-    entry = session.get(YouSaidWeDid, theme)
+    entry = session.get(YouSaidWeDid, (council, theme))
     if not you_said.strip() and not we_did.strip():
         if entry is not None:
             session.delete(entry)
         return None
     if not you_said.strip() or not we_did.strip():
         raise ValueError("write both what young people said and what was done")
-    entry = entry or YouSaidWeDid(theme=theme, you_said="", we_did="")
+    entry = entry or YouSaidWeDid(council=council, theme=theme, you_said="", we_did="")
     entry.you_said, entry.we_did = you_said.strip(), we_did.strip()
     entry.updated_by, entry.updated_at = by, datetime.now(UTC)
     session.add(entry)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from api.models import Feedback, SupportRequest, Turn
+from api.models import Conversation, Feedback, SupportRequest, Turn
 from api.nlp.language import ENGLISH, get_languages
 
 
@@ -29,37 +29,37 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     )
 
 
-def language_counts(*, session: Session, start: date, end: date) -> list[LanguageCount]:
-    """Every language told in the period, English first, then the most-used."""
+def language_counts(*, session: Session, start: date, end: date, council: str | None = None) -> list[LanguageCount]:
+    """Every language told in the period (one council's, or every council's), English first, then the most-used."""
     since, until = _bounds(start, end)
-    conversations = dict(
-        session.exec(
-            select(Turn.language, func.count(func.distinct(Turn.conversation_id)))
-            .where(Turn.role == "user", col(Turn.language).is_not(None))
-            .where(Turn.created_at >= since, Turn.created_at < until)
-            .group_by(Turn.language)
-        ).all()
+    turns = (
+        select(Turn.language, func.count(func.distinct(Turn.conversation_id)))
+        .join(Conversation, col(Conversation.id) == col(Turn.conversation_id))
+        .where(Turn.role == "user", col(Turn.language).is_not(None))
+        .where(Turn.created_at >= since, Turn.created_at < until)
     )
-    feedback = dict(
-        session.exec(
-            select(Feedback.language, func.count())
-            .where(col(Feedback.language).is_not(None))
-            .where(Feedback.created_at >= since, Feedback.created_at < until)
-            .group_by(Feedback.language)
-        ).all()
+    said = (
+        select(Feedback.language, func.count())
+        .where(col(Feedback.language).is_not(None))
+        .where(Feedback.created_at >= since, Feedback.created_at < until)
     )
+    asked = select(SupportRequest.language, SupportRequest.details).where(
+        SupportRequest.created_at >= since, SupportRequest.created_at < until
+    )
+    if council:
+        turns = turns.where(Conversation.council == council)
+        said = said.where(Feedback.council == council)
+        asked = asked.where(SupportRequest.council == council)
+    conversations = dict(session.exec(turns.group_by(Turn.language)).all())
+    feedback = dict(session.exec(said.group_by(Feedback.language)).all())
     requests: dict[str, int] = {}
     interpreters: dict[str, int] = {}
-    for language, details in session.exec(
-        select(SupportRequest.language, SupportRequest.details).where(
-            SupportRequest.created_at >= since, SupportRequest.created_at < until
-        )
-    ):
+    for language, details in session.exec(asked):
         if language:
             requests[language] = requests.get(language, 0) + 1
-        asked = (details or {}).get("interpreter")
-        if asked:
-            interpreters[str(asked)] = interpreters.get(str(asked), 0) + 1
+        spoken = (details or {}).get("interpreter")
+        if spoken:
+            interpreters[str(spoken)] = interpreters.get(str(spoken), 0) + 1
     languages = get_languages()
     codes = {str(c) for c in (*conversations, *feedback, *requests, *interpreters) if c}
     rows = [

@@ -26,6 +26,7 @@ from api.models import (
     Turn,
     Worker,
     YoungPerson,
+    default_council,
     row_id,
     utcnow,
 )
@@ -34,6 +35,7 @@ from api.privacy import conversation_id_for, normalise_number
 from api.services.conversations import lock_conversation
 from api.services.notify import notify
 from api.services.office_hours import office_hours
+from api.services.staff import of_their_council
 from api.texting.sender import SmsSender
 
 log = logging.getLogger(__name__)
@@ -94,6 +96,7 @@ def _create(
         contact=contact,
         due_at=due_at,
         language=language or (conversation.language if conversation else None),
+        council=conversation.council if conversation else default_council(),
     )
     session.add(request)
     session.flush()  # the id is the reference the young person is given
@@ -327,7 +330,7 @@ def requests_of(
 
 def visible_query(staff: Staff, kind: str | None = None) -> SelectOfScalar[SupportRequest]:
     """The requests this member of staff may see: an advisor their own open handoffs' kind, an admin all."""
-    query = select(SupportRequest)
+    query = select(SupportRequest).where(of_their_council(staff, SupportRequest.council))
     if kind:
         query = query.where(SupportRequest.kind == kind)
     if staff.role == "admin":

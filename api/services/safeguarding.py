@@ -9,13 +9,20 @@ from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from api.config import get_settings
-from api.models import SafeguardingAlert, Turn, YoungPerson, utcnow
+from api.models import Conversation, SafeguardingAlert, Staff, Turn, YoungPerson, default_council, utcnow
 from api.risk import Assessment, get_assessor
 from api.risk.kinds import HARM_BY_OTHERS, KIND_TITLES, LEVEL_TITLES
 from api.services.directory import young_person_by_reference
 from api.services.notify import notify
+from api.services.staff import of_their_council, sees
 
 log = logging.getLogger(__name__)
+
+
+def _council_of(session: Session, conversation_id: str) -> str:
+    """The council of the conversation an alert comes from (the default for feedback and unknown ones)."""
+    conversation = session.get(Conversation, conversation_id)
+    return conversation.council if conversation else default_council()
 
 
 def record_alert(
@@ -26,6 +33,7 @@ def record_alert(
     verdict: Assessment,
     text: str,
     young_person_reference: str | None = None,
+    council: str | None = None,
 ) -> SafeguardingAlert:
     """Store an alert for a verdict of risk and queue the duty team's email (the caller commits).
 
@@ -41,6 +49,7 @@ def record_alert(
         matched=verdict.matched[:200],
         text=text,
         young_person_reference=young_person_reference,
+        council=council or _council_of(session, conversation_id),
     )
     session.add(alert)
     log.warning(
@@ -117,10 +126,18 @@ def alert_summary(alert: SafeguardingAlert, *, full: bool) -> dict[str, Any]:
     }
 
 
-def alerts_with(session: Session, statuses: tuple[str, ...]) -> list[SafeguardingAlert]:
-    """Alerts with these statuses, the longest waiting first."""
-    query = select(SafeguardingAlert).where(col(SafeguardingAlert.status).in_(statuses))
+def alerts_with(session: Session, statuses: tuple[str, ...], staff: Staff) -> list[SafeguardingAlert]:
+    """Alerts of the member of staff's council with these statuses, the longest waiting first."""
+    query = select(SafeguardingAlert).where(
+        col(SafeguardingAlert.status).in_(statuses), of_their_council(staff, SafeguardingAlert.council)
+    )
     return list(session.exec(query.order_by(col(SafeguardingAlert.created_at), col(SafeguardingAlert.id))))
+
+
+def visible_alert(session: Session, staff: Staff, alert_id: int) -> SafeguardingAlert | None:
+    """One alert, or None when there is none or it is another council's (both 404)."""
+    alert = session.get(SafeguardingAlert, alert_id)
+    return alert if alert is not None and sees(staff, alert.council) else None
 
 
 def set_alert_status(*, session: Session, alert: SafeguardingAlert, status: str, by: str) -> None:

@@ -4,14 +4,16 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlalchemy import true
 from sqlmodel import Session, col, delete, select
 
 from api.config import get_settings
 from api.db import unit_of_work
-from api.models import Staff, StaffToken, row_id, utcnow
+from api.models import Staff, StaffToken, default_council, row_id, utcnow
 from api.services.ratelimit import Limit
 
 ROLES = ("advisor", "participation", "admin", "duty")
@@ -42,8 +44,12 @@ def _aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-def add_staff(*, session: Session, email: str, role: str, password: str) -> Staff:
-    """Create (or reset) a staff account."""
+ALL_COUNCILS = "all"  # what `staff add --council` takes for a deployment-wide account
+
+
+def add_staff(*, session: Session, email: str, role: str, password: str, council: str | None = "") -> Staff:
+    """Create (or reset) a staff account of a council (by default the deployment's default council; None:
+    every council, for a deployment-wide admin or participation lead)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD:
@@ -55,10 +61,22 @@ def add_staff(*, session: Session, email: str, role: str, password: str) -> Staf
     if staff.id is not None:
         end_sessions(session, staff)  # a reset (a new password or role) signs them out everywhere
     staff.role = role
+    staff.council = default_council() if council == "" else council
     staff.password_hash = _hasher.hash(password)
     staff.failed_logins, staff.locked_until = 0, None
     session.add(staff)
     return staff
+
+
+def sees(staff: Staff, council: str | None) -> bool:
+    """Whether this member of staff may see a record of this council (their own, or any for an account of
+    every council)."""
+    return staff.council is None or staff.council == council
+
+
+def of_their_council(staff: Staff, column: Any) -> Any:
+    """A WHERE condition: rows of the member of staff's council (every row for an account of every council)."""
+    return true() if staff.council is None else col(column) == staff.council
 
 
 def remove_staff(*, session: Session, email: str) -> bool:

@@ -10,6 +10,7 @@
   var exitButton = document.getElementById("quick-exit");
   if (!log || !form || !box) { return; }
   var sender = log.getAttribute("data-sender");
+  var council = log.getAttribute("data-council");  // "" for the default council
   var exitUrl = exitButton.getAttribute("data-exit-url");
 
   // A UK phone number or a short helpline number: a tap-to-call link (as the server's page does).
@@ -87,7 +88,8 @@
       method: "POST",
       headers: { "Content-Type": "application/json" },
       credentials: "same-origin",
-      body: JSON.stringify({ sender: sender, message: message })
+      body: JSON.stringify(council ? { sender: sender, message: message, metadata: { council: council } }
+                                   : { sender: sender, message: message })
     }).then(function (response) {
       if (!response.ok) { throw new Error("HTTP " + response.status); }
       return response.json();

@@ -13,7 +13,14 @@ from api.models import SafeguardingAlert, Staff
 from api.risk import get_assessor
 from api.risk.kinds import KIND_TITLES, LEVEL_TITLES
 from api.routes.pages.views import CsrfChecked, page_role, render, templates
-from api.services.safeguarding import STATUSES, alerts_with, conversation_around, set_alert_status, young_person_of
+from api.services.safeguarding import (
+    STATUSES,
+    alerts_with,
+    conversation_around,
+    set_alert_status,
+    visible_alert,
+    young_person_of,
+)
 from api.services.staff import SAFEGUARDING_ROLES
 
 router = APIRouter(prefix="/staff/alerts", tags=["pages"], include_in_schema=False)
@@ -40,7 +47,6 @@ templates.env.globals.update(
     alert_level_names=LEVEL_TITLES,
     alert_status_names=ALERT_STATUS_NAMES,
     channel_names=CHANNEL_TITLES,
-    language_name=lambda code: get_assessor().language_name(code),
 )
 
 
@@ -49,13 +55,13 @@ def alerts_page(request: Request, staff: DutyTeam, session: SessionDep) -> HTMLR
     """Alerts not yet closed, the longest waiting first."""
     context = {
         "staff": staff,
-        "alerts": alerts_with(session, ("new", "acknowledged")),
+        "alerts": alerts_with(session, ("new", "acknowledged"), staff),
     }
     return render(request, "staff/alerts.html", context)
 
 
-def _alert(session: SessionDep, alert_id: RowId) -> SafeguardingAlert:
-    alert = session.get(SafeguardingAlert, alert_id)
+def _alert(session: SessionDep, alert_id: RowId, staff: Staff) -> SafeguardingAlert:
+    alert = visible_alert(session, staff, alert_id)
     if alert is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such alert")
     return alert
@@ -64,7 +70,7 @@ def _alert(session: SessionDep, alert_id: RowId) -> SafeguardingAlert:
 @router.get("/{alert_id}", response_class=HTMLResponse)
 def alert_page(request: Request, alert_id: RowId, staff: DutyTeam, session: SessionDep) -> HTMLResponse:
     """One alert: what they wrote, when, how, who (if known), the conversation around it."""
-    alert = _alert(session, alert_id)
+    alert = _alert(session, alert_id, staff)
     context = {
         "staff": staff,
         "alert": alert,
@@ -84,7 +90,7 @@ def change_alert_status(
     _: CsrfChecked = None,
 ) -> RedirectResponse:
     """Acknowledge or close an alert (who and when are kept with it)."""
-    alert = _alert(session, alert_id)
+    alert = _alert(session, alert_id, staff)
     try:
         set_alert_status(session=session, alert=alert, status=new_status, by=staff.email)
     except ValueError as exc:

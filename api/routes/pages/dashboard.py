@@ -10,10 +10,12 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
+from api.config import get_settings
+from api.content import council_named, councils, get_pack
 from api.contract import THEMES
 from api.deps import RowId, SessionDep, WriteSessionDep
-from api.models import Feedback, Staff
-from api.routes.feedback import Filters, FiltersDep, _items, csv_response, filtered
+from api.models import Staff
+from api.routes.feedback import Filters, FiltersDep, _items, csv_response, filtered, visible_feedback
 from api.routes.pages.charts import weekly_chart
 from api.routes.pages.views import CsrfChecked, page_role, render
 from api.services.feedback import (
@@ -47,25 +49,39 @@ def _figures(session: Session, f: Filters) -> dict[str, Any]:
     """What the dashboard and the Panel summary show for a period (the filters after `_period`)."""
     if f.start is None or f.end is None:
         raise ValueError("the filters have no period: pass them through _period first")
-    start, end = f.start, f.end
-    items = find_feedback(session=session, start=start, end=end, channel=f.channel, sentiment=f.sentiment)
-    chart_items = find_feedback(session=session, start=end - timedelta(weeks=12), end=end, channel=f.channel)
+    start, end, council = f.start, f.end, f.council
+    items = find_feedback(
+        session=session, start=start, end=end, channel=f.channel, sentiment=f.sentiment, council=council
+    )
+    chart_items = find_feedback(
+        session=session, start=end - timedelta(weeks=12), end=end, channel=f.channel, council=council
+    )
     summary = summarise(items)
+    served = councils(get_settings().content_dir)
+    # Staff of every council, looking at all of them: each council's figures side by side.
+    compare = (
+        {c: summarise([i for i in items if i.council == c])["totals"] for c in served}
+        if council is None and len(served) > 1
+        else {}
+    )
     return {
         "summary": summary,
-        "change": change_since(session=session, start=start, end=end),
+        "change": change_since(session=session, start=start, end=end, council=council),
         "chart": weekly_chart(summarise(chart_items)["weekly"], end),
         "phrases": recurring_phrases(items),
-        "languages": language_counts(session=session, start=start, end=end),
-        "entries": you_said_we_did(session=session),
+        "languages": language_counts(session=session, start=start, end=end, council=council),
+        "entries": you_said_we_did(session=session, council=council or get_settings().council),
         "period_days": (end - start).days + 1,
+        "compare": {get_pack(c).council_name: totals for c, totals in compare.items()},
+        "councils": [(c, get_pack(c).council_name) for c in served],
+        "council_name": get_pack(council).council_name if council else "every council",
     }
 
 
 @router.get("", response_class=HTMLResponse)
 def dashboard(request: Request, staff: Reader, session: SessionDep, f: FiltersDep) -> HTMLResponse:
     """Which priorities young people talk about, how that is changing, and what they said (redacted)."""
-    f = _period(f)
+    f = _period(f.seen_by(staff))
     recent = filtered(session, f)
     context = {
         "staff": staff,
@@ -84,8 +100,11 @@ def dashboard(request: Request, staff: Reader, session: SessionDep, f: FiltersDe
 @router.get("/panel", response_class=HTMLResponse)
 def panel(request: Request, staff: Reader, session: SessionDep, f: FiltersDep) -> HTMLResponse:
     """A printable A4 summary for the Corporate Parenting Panel."""
-    f = _period(f)
-    examples = {theme: find_feedback(session=session, theme=theme, start=f.start, end=f.end)[:2] for theme in THEMES}
+    f = _period(f.seen_by(staff))
+    examples = {
+        theme: find_feedback(session=session, theme=theme, start=f.start, end=f.end, council=f.council)[:2]
+        for theme in THEMES
+    }
     context = {"staff": staff, "f": f, "themes": THEMES, "examples": examples, **_figures(session, f)}
     return render(request, "staff/panel.html", context)
 
@@ -93,7 +112,7 @@ def panel(request: Request, staff: Reader, session: SessionDep, f: FiltersDep) -
 @router.get("/export.csv")
 def export(staff: Reader, session: SessionDep, f: FiltersDep) -> Response:
     """What the dashboard's filters show, as CSV (redacted text only)."""
-    return csv_response(_items(session, f))
+    return csv_response(_items(session, f.seen_by(staff)))
 
 
 @router.post("/feedback/{item_id}/themes")
@@ -107,9 +126,7 @@ def correct(
     _: CsrfChecked = None,
 ) -> RedirectResponse:
     """A reviewer's themes for one piece of feedback (stored, shown as reviewed, used to retrain)."""
-    item = session.get(Feedback, item_id)
-    if item is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such feedback")
+    item = visible_feedback(session, staff, item_id)
     try:
         correct_themes(session=session, item=item, themes=themes, by=staff.email)
     except ValueError as exc:
@@ -127,11 +144,16 @@ def you_said(
     you_said: Annotated[str, Form(max_length=1000)] = "",
     we_did: Annotated[str, Form(max_length=1000)] = "",
     back: Annotated[str, Form(max_length=500)] = "",
+    council: Annotated[str, Form(max_length=64)] = "",
     _: CsrfChecked = None,
 ) -> RedirectResponse:
-    """Write what the council did about a theme; the bot tells young people who ask."""
+    """Write what the council did about a theme (their own council's; staff of every council choose); the bot
+    tells that council's young people who ask."""
     try:
-        save_you_said_we_did(session=session, theme=theme, you_said=you_said, we_did=we_did, by=staff.email)
+        whose = staff.council or council_named(council or None)
+        save_you_said_we_did(
+            session=session, council=whose, theme=theme, you_said=you_said, we_did=we_did, by=staff.email
+        )
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
     session.commit()
