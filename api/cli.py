@@ -435,39 +435,47 @@ def purge() -> None:
 
 
 @content_app.command("check")
-def content_check(council: str = typer.Option(None, help="council folder (default: the setting)")) -> None:
-    """Fail on anything a reviewer must fix; list the settings the council still has to fill in."""
+def content_check(council: str = typer.Option(None, help="one council's folder (default: every council's)")) -> None:
+    """Fail on anything a reviewer must fix; list the settings each council still has to fill in."""
     from api.config import get_settings
-    from api.content import ContentPack, answer_key, check_pack, rasa_responses
+    from api.content import SHARED, ContentPack, answer_key, check_pack, councils, rasa_responses
     from api.contract import CONTRACT_INTENTS
     from api.nlp.language import check_languages
+    from api.nlp.places import Places
     from api.nlp.rasa_data import RESPONSES, load_project
     from api.risk.check import REQUIRED_ANSWERS, check_safety
 
     settings = get_settings()
-    pack = ContentPack(settings.content_dir / (council or settings.council))
     retrieval = load_project(settings.bot_dir).nlu.retrieval_intents
-    report = check_pack(pack, CONTRACT_INTENTS + ("fallback",) + REQUIRED_ANSWERS + tuple(map(answer_key, retrieval)))
-    responses = settings.bot_dir / RESPONSES
-    if retrieval and (
-        not responses.exists() or responses.read_text(encoding="utf-8") != rasa_responses(pack, retrieval)
-    ):
-        report.problems.append("bot/data/responses.yml is out of date: run `caring-promise content rasa-responses`")
+    required = CONTRACT_INTENTS + ("fallback",) + REQUIRED_ANSWERS + tuple(map(answer_key, retrieval))
+    problems: list[str] = []
+    for name in [council] if council else councils(settings.content_dir):
+        pack = ContentPack(settings.content_dir / name, settings.content_dir / SHARED)
+        report = check_pack(pack, required)
+        typer.echo(f"{pack.council_name} ({name}): {len(pack.answers)} answers, {len(pack.shared_keys)} of them shared")
+        for line in report.unset:
+            typer.echo(f"  unset setting  {line}")
+        for line in report.notes:
+            typer.echo(f"  note           {line}")
+        problems += [f"{name}: {line}" for line in report.problems]
+        if name == settings.council:
+            responses = settings.bot_dir / RESPONSES
+            made = rasa_responses(pack, retrieval)
+            if retrieval and (not responses.exists() or responses.read_text(encoding="utf-8") != made):
+                problems.append("bot/data/responses.yml is out of date: run `caring-promise content rasa-responses`")
     safety = check_safety(settings.content_dir / "safety")
-    report.problems += safety.problems
-    report.notes += safety.notes
-    problems, notes = check_languages(settings.content_dir)
-    report.problems += problems
-    report.notes += notes
-    typer.echo(f"{pack.council_name}: {len(pack.answers)} answers")
-    for line in report.unset:
-        typer.echo(f"  unset setting  {line}")
-    for line in report.notes:
+    languages, notes = check_languages(settings.content_dir)
+    try:
+        Places.load(settings.content_dir / "places")
+    except (OSError, ValueError) as exc:
+        problems.append(f"places: {exc}")
+    for line in [*safety.notes, *notes]:
         typer.echo(f"  note           {line}")
-    for line in report.problems:
+    for line in [*problems, *safety.problems, *languages]:
         typer.echo(f"  PROBLEM        {line}")
-    if not report.ok:
-        typer.echo(f"{len(report.problems)} problem(s) to fix.")
+    count = len(problems) + len(safety.problems) + len(languages)
+    if count:
+        typer.echo(f"{count} problem(s) to fix.")
         raise typer.Exit(1)
     typer.echo("Content OK.")
 

@@ -42,6 +42,9 @@ RUNTIME_PLACEHOLDERS = {
     "latest": 22,  # the last day a complex Stage 1 answer may take: "Wednesday 23 December"
     "language": 24,  # the language an interpreter will speak: "Tigrinya", "your language"
     "in_their_language": 0,  # the same news in their language (content/languages/, checked there)
+    "place": 20,  # a place they named in another council's area: "Scunthorpe", "DN15"
+    "other_council": 34,  # that council: "North East Lincolnshire Council"
+    "other_area": 24,  # its area: "North East Lincolnshire"
 }
 
 

@@ -23,6 +23,7 @@ from api.engine.nlu import FALLBACK_INTENT, EntityExtractor, IntentClassifier, P
 from api.models import Conversation, Turn, utcnow
 from api.nlp.feelings import Feelings
 from api.nlp.language import ENGLISH, Detected, LanguagePack
+from api.nlp.places import Places
 from api.nlp.rasa_data import PAYLOAD, BotProject, load_project, payload_entities
 from api.nlp.text import has_words, plain_fold, questions_in, without_contacts
 from api.risk import NOT_AT_RISK, Assessment, clean_text, danger_now, get_assessor
@@ -63,6 +64,10 @@ SIMPLE = "simple"  # the slot: they asked for simple English (short answers from
 SIMPLE_ENGLISH = "simple_english"  # content/: OK, short and simple from now on
 OTHER_LANGUAGE = "other_language"  # content/: a language we have no messages in: an interpreter is free
 # The topics each language's file has words for, and the English answer to each (person: a person).
+# A place in another council's area (content/places/): that council's answer, or its contact.
+OTHER_COUNCIL = "other_council"
+OTHER_UNSERVED = "other_council_unserved"
+OFFER = "local_offer"  # what they are told of a council served here when they asked nothing it answers
 TOPIC_ANSWERS = {"housing": "housing", "money": "money", "health": "health", "education": "education"}
 
 
@@ -93,6 +98,7 @@ class Engine:
         self.risk = get_assessor()  # load the risk check now, not on the first message
         self.feelings = Feelings.load(settings.content_dir / "feelings.yml")
         self.languages = self.risk.detector  # one language detector, the risk check's
+        self.places = Places.load(settings.content_dir / "places")
 
     @classmethod
     def load(cls, settings: Settings) -> "Engine":
@@ -229,6 +235,7 @@ class Engine:
                 state.latest_action = SAFE_NOW
             else:
                 messages = self._in_language(state, conversation, understanding, meta)
+                messages = messages or self._elsewhere(state, understanding.parse, meta)
                 messages = messages or self._answer(state, understanding.parse, meta)
         parse = understanding.parse if understanding else None
         language = understanding.language if understanding else Detected(None)
@@ -295,6 +302,26 @@ class Engine:
             return [message]
         state.latest_action = f"language_{pack.code}"
         return self._language_reply(pack, parse.text, meta)
+
+    def _elsewhere(self, state: DialogueState, parse: Parse, meta: dict[str, Any]) -> list[BotMessage]:
+        """A place in another council's area ("i live in scunthorpe, do i pay council tax"): which council that
+        is, then (a council served here) its answer to what they asked, or its outline of the offer; nothing
+        when no such place is named, or inside a form."""
+        if state.active_loop or PAYLOAD.match(parse.text.strip()):
+            return []
+        found = self.places.elsewhere(parse.text, meta["council"])
+        if found is None:
+            return []
+        other = found.council
+        values = {"place": found.shown, "other_council": other.name, "other_area": other.area}
+        served = _served(other.key)
+        notice = _pack(meta).render(OTHER_COUNCIL if served else OTHER_UNSERVED, meta["channel"], values)
+        if not served:
+            state.latest_action = OTHER_UNSERVED
+            return [notice.as_message()]
+        theirs = {**meta, "council": served}
+        asked = parse if self._answerable(parse) else Parse(parse.text, OFFER, 1.0, [(OFFER, 1.0)], [])
+        return [notice.as_message(), *self.next_messages(state, Exchange(parse=asked, metadata=theirs))]
 
     def _unread(self, parse: Parse, language: Detected) -> bool:
         """Whether a message in another language is beyond the English model: another script, no English

@@ -156,7 +156,7 @@ def filters(
         try:
             council_named(council)
         except ValueError as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+            raise HTTPException(422, str(exc)) from exc
     return Filters(theme, start, end, sentiment, channel, reviewed, council)
 
 
