@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     complaints_inbox: str | None = None  # the children's services complaints team
     advocacy_inbox: str | None = None  # the advocacy provider's referral inbox
     safeguarding_inbox: str | None = None  # the duty team: told of every safeguarding alert at once
+    # The inboxes above are the default council's. Another council's, as JSON by council:
+    # CARING_COUNCIL_INBOXES='{"north-lincolnshire": {"safeguarding_inbox": "duty@...", "leaving_care_inbox": ...}}'.
+    # A council without its own is never sent another council's mail: its requests wait in the staff pages.
+    council_inboxes: dict[str, dict[str, str]] = {}
     # Mail (SMTP). Without smtp_host, notifications go by SMS only (to a worker's work mobile).
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -132,6 +136,13 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'caring-promise.db').resolve()}"
+
+    def inbox(self, name: str, council: str | None) -> str | None:
+        """A council's work inbox (`safeguarding_inbox`, `leaving_care_inbox`...): its own from
+        council_inboxes, or for the default council the setting itself; None when it has none."""
+        if council and council != self.council:
+            return self.council_inboxes.get(council, {}).get(name) or None
+        return self.council_inboxes.get(self.council, {}).get(name) or getattr(self, name)
 
     @property
     def cache_dir(self) -> Path:

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from api.config import get_settings
-from api.content import ContentPack, check_pack, load_pack
+from api.content import SHARED, ContentPack, check_pack, load_pack
 from api.contract import CONTRACT_INTENTS
 from api.texting.gsm import gsm7_length, is_gsm7
 
@@ -16,29 +16,37 @@ REQUIRED = CONTRACT_INTENTS + ("fallback",)
 
 @pytest.fixture
 def pack_dir(tmp_path):
+    """A copy of the Lincolnshire pack and of the shared answers under it, to break."""
     folder = tmp_path / "lincolnshire"
     shutil.copytree(get_settings().content_dir / "lincolnshire", folder)
+    shutil.copytree(get_settings().content_dir / SHARED, tmp_path / SHARED)
     return folder
+
+
+def pack_at(folder):
+    return ContentPack(folder, folder.parent / SHARED)
 
 
 def edit(folder, key, **changes):
     path = folder / f"{key}.yml"
+    if not path.exists():
+        path = folder.parent / SHARED / f"{key}.yml"
     data = yaml.safe_load(path.read_text())
     data.update(changes)
     path.write_text(yaml.safe_dump(data, allow_unicode=True))
 
 
 def problems(folder, today=None):
-    return check_pack(ContentPack(folder), REQUIRED, today=today).problems
+    return check_pack(pack_at(folder), REQUIRED, today=today).problems
 
 
 def test_the_lincolnshire_pack_passes():
-    report = check_pack(ContentPack(get_settings().content_dir / "lincolnshire"), REQUIRED)
+    report = check_pack(load_pack(get_settings().content_dir, "lincolnshire"), REQUIRED)
     assert report.problems == []
 
 
 def test_every_sms_fits_one_plain_text():
-    pack = ContentPack(get_settings().content_dir / "lincolnshire")
+    pack = load_pack(get_settings().content_dir, "lincolnshire")
     for key, answer in pack.answers.items():
         if answer.sms:
             text = pack.fill(answer.sms)
@@ -47,7 +55,7 @@ def test_every_sms_fits_one_plain_text():
 
 
 def test_crisis_answer_names_help_that_works_now():
-    pack = ContentPack(get_settings().content_dir / "lincolnshire")
+    pack = load_pack(get_settings().content_dir, "lincolnshire")
     for channel in ("sms", "web"):
         text = pack.render("crisis", channel).text
         for number in ("999", "116 123", "85258", "0800 1111"):
@@ -55,7 +63,7 @@ def test_crisis_answer_names_help_that_works_now():
 
 
 def test_caring_promise_has_every_heading_and_commitment():
-    pack = ContentPack(get_settings().content_dir / "lincolnshire")
+    pack = load_pack(get_settings().content_dir, "lincolnshire")
     full = pack.answers["caring_promise"].extra["sections"]
     assert len(full) == 6
     commitments = [c for s in full for c in s["commitments"]]
@@ -108,7 +116,7 @@ def test_hard_words_fail(pack_dir):
 
 def test_unknown_placeholder_fails_and_unset_settings_are_listed(pack_dir):
     edit(pack_dir, "money", sms="Ring {no_such_setting}.")
-    report = check_pack(ContentPack(pack_dir), REQUIRED)
+    report = check_pack(pack_at(pack_dir), REQUIRED)
     assert any("{no_such_setting} is not a setting" in p for p in report.problems)
     assert any(line.startswith("complaints_contact") for line in report.unset)
 

@@ -353,3 +353,35 @@ def test_an_unknown_council_on_the_staff_cli_is_refused():
     )
     assert result.exit_code == 2 and "unknown council" in result.output
     assert re.search(r"lincolnshire", result.output)
+
+
+def test_another_councils_alert_never_goes_to_the_default_councils_duty_team(client, wired, monkeypatch):
+    from api.services.notify import deliver_pending
+
+    web(client, f"council-{uuid.uuid4()}", "i want to kill myself tonight", NORTH)
+    deliver_pending()
+    assert wired.smtp.to("duty@lincs.example") == [], "North Lincolnshire's alert went to Lincolnshire's duty team"
+    monkeypatch.setattr(get_settings(), "council_inboxes", {NORTH: {"safeguarding_inbox": "duty@northlincs.example"}})
+    web(client, f"council-{uuid.uuid4()}", "i want to kill myself tonight", NORTH)
+    deliver_pending()
+    assert len(wired.smtp.to("duty@northlincs.example")) == 1
+    web(client, f"council-{uuid.uuid4()}", "i want to kill myself tonight", LINCS)
+    deliver_pending()
+    assert len(wired.smtp.to("duty@lincs.example")) == 1
+
+
+def test_a_young_person_the_directory_knows_is_answered_by_their_own_council(client):
+    from api.services.directory import import_directory
+
+    workers = (
+        "email,name,role,mobile,team,away,public_contact\n"
+        "bo.council@northlincs.example,Bo Council,personal_advisor,,leaving_care,no,\n"
+    )
+    people = (
+        "reference,first_name,mobile,status,worker_email\n"
+        "TEST-NL-0001,Rowan,07700 900731,care_leaver,bo.council@northlincs.example\n"
+    )
+    with unit_of_work() as session:
+        assert import_directory(session=session, young_people_csv=people, workers_csv=workers, council=NORTH).ok
+    body = " ".join(messages(text_in(client, "do i pay council tax", sender="+447700900731")))
+    assert get_pack(NORTH).render("council_tax", "sms").text.split(".")[0] in body

@@ -106,6 +106,8 @@ class SmsChannel:
         text = self._chosen_option(session, conversation_id, inbound.body)
         person = young_person_for_number(session=session, number=inbound.sender)
         metadata: dict[str, str] = {"first_name": person.first_name, "young_person": person.reference} if person else {}
+        if person is not None:
+            council = person.council  # the council whose directory knows them looks after them
         if council:
             metadata["council"] = council
         replies = self.engine.reply(conversation_id, text, channel="sms", metadata=metadata)

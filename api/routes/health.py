@@ -6,6 +6,8 @@ from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from api import migrate
+from api.config import get_settings
+from api.content import councils, get_pack
 from api.db import get_engine
 
 router = APIRouter(prefix="", tags=["operations"])
@@ -17,7 +19,8 @@ def health(request: Request) -> JSONResponse:
     engine = getattr(request.app.state, "engine", None)
     if engine is None:
         return JSONResponse({"status": "starting"}, status_code=503)
-    return JSONResponse({"status": "ok", "council": engine.pack.council_name})
+    served = councils(get_settings().content_dir)
+    return JSONResponse({"status": "ok", "council": get_pack().council_name, "councils": list(served)})
 
 
 def _checks(request: Request) -> dict[str, bool]:

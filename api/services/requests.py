@@ -163,8 +163,8 @@ def start_handoff(
         if worker.mobile:
             notify(session, "handoff_advisor_sms", context, to=worker.mobile, channel="sms", request=request)
         notify(session, "handoff_advisor_email", context, to=worker.email, request=request)
-    elif settings.leaving_care_inbox:
-        notify(session, "handoff_team_email", context, to=settings.leaving_care_inbox, request=request)
+    elif team_inbox := settings.inbox("leaving_care_inbox", request.council):
+        notify(session, "handoff_team_email", context, to=team_inbox, request=request)
     else:
         _event(session, request, "no team inbox is set (CARING_LEAVING_CARE_INBOX): waiting in the staff pages")
     return Routed(
@@ -199,7 +199,8 @@ def start_advocacy(
         contact=contact,
         team="advocacy",
     )
-    _send_to_inbox(session, request, settings.advocacy_inbox, "advocacy_email", young_person, "CARING_ADVOCACY_INBOX")
+    inbox = settings.inbox("advocacy_inbox", request.council)
+    _send_to_inbox(session, request, inbox, "advocacy_email", young_person, "CARING_ADVOCACY_INBOX")
     return request
 
 
@@ -226,9 +227,8 @@ def start_complaint(
         team="complaints",
         due_at=hours.add_working_days(hours.now(), STAGE1_WORKING_DAYS),
     )
-    _send_to_inbox(
-        session, request, settings.complaints_inbox, "complaint_email", young_person, "CARING_COMPLAINTS_INBOX"
-    )
+    inbox = settings.inbox("complaints_inbox", request.council)
+    _send_to_inbox(session, request, inbox, "complaint_email", young_person, "CARING_COMPLAINTS_INBOX")
     return request
 
 
@@ -270,7 +270,8 @@ def escalate_overdue(limit: int = 20) -> int:
             request = session.get_one(SupportRequest, request_id)
             person = session.get(YoungPerson, request.young_person_id) if request.young_person_id else None
             worker = session.get(Worker, request.worker_id) if request.worker_id else None
-            if settings.leaving_care_inbox:
+            team_inbox = settings.inbox("leaving_care_inbox", request.council)
+            if team_inbox:
                 context = {
                     "request": request,
                     "young_person": person,
@@ -279,7 +280,7 @@ def escalate_overdue(limit: int = 20) -> int:
                     "public_url": settings.public_url or "",
                     "interpreter": interpreter_needed(request),
                 }
-                notify(session, "handoff_overdue_email", context, to=settings.leaving_care_inbox, request=request)
+                notify(session, "handoff_overdue_email", context, to=team_inbox, request=request)
                 _event(session, request, "overdue: not marked contacted in time; the leaving care team was told")
             else:
                 _event(session, request, "overdue: not marked contacted in time (no team inbox is set to tell)")

@@ -57,7 +57,8 @@ def record_alert(
         extra={"kind": kind, "level": verdict.level, "language": verdict.language, "channel": channel},
     )
     settings = get_settings()
-    if settings.safeguarding_inbox:
+    inbox = settings.inbox("safeguarding_inbox", alert.council)
+    if inbox:
         session.flush()  # the alert's id goes in the email
         assessor = get_assessor()
         context = {
@@ -68,7 +69,7 @@ def record_alert(
             "level_name": LEVEL_TITLES.get(alert.level, alert.level),
             "language_name": assessor.language_name(alert.language),
         }
-        notify(session, "safeguarding_email", context, to=settings.safeguarding_inbox)
+        notify(session, "safeguarding_email", context, to=inbox)
     return alert
 
 

@@ -1,6 +1,6 @@
 """A local SMTP sink on 127.0.0.1 (aiosmtpd): keeps every message it is sent."""
 
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from email.message import Message
 
 from aiosmtpd.controller import Controller
@@ -13,7 +13,8 @@ class _Keep:
         self.messages = messages
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's hook name)
-        message = message_from_bytes(envelope.content)
+        # Headers read as a mail client shows them: a long Subject unfolded onto one line.
+        message = message_from_bytes(envelope.content, policy=policy.default)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)
         return "250 Message accepted for delivery"
