@@ -206,10 +206,10 @@ class Languages:
             return Detected(None, script)  # a script none of our languages is written in
         candidates = SCRIPT_LANGUAGES.get(script or "", ())
         scores: dict[str, float] = defaultdict(float)
-        for code, pack in self.packs.items():
+        for code in self.packs:
             if candidates and code not in candidates:
                 continue
-            hits = sum(token in pack.words for token in tokens)
+            hits = self._hits(code, tokens)
             if hits:
                 scores[code] += hits
         if candidates:
@@ -223,8 +223,8 @@ class Languages:
                         scores[shared] += LETTER_WEIGHT * min(seen, 4)
         # py3langid has no Tigrinya (it calls all Ethiopic Amharic): there the letters and words tell.
         guess = langid(text) if script != "Ethiopic" else None
-        if guess == "ku":
-            guess = "ckb"  # our Kurdish messages are Sorani (Kurmanji has crisis phrases only)
+        if guess == "ku" and script == "Arabic":
+            guess = "ckb"  # Kurdish in Arabic letters is Sorani (Kurmanji, in Latin letters, has crisis phrases only)
         elif guess == "ur" and not any(ch in _LETTERS["ur"] for ch in text):
             guess = "fa"  # py3langid takes short Dari for Urdu; Urdu writes letters Dari does not
         if guess and (not candidates or guess in candidates):
@@ -239,7 +239,21 @@ class Languages:
         # Ties go to the script's first language, then English, then the order of the files.
         order = [*candidates, ENGLISH, *self.packs]
         code, score = max(scores.items(), key=lambda kv: (kv[1], -order.index(kv[0]) if kv[0] in order else -99))
+        if (
+            not candidates
+            and code in self.packs
+            and code != ENGLISH
+            and not self._hits(code, tokens)
+            and text.isascii()
+        ):
+            # Plain ASCII, and not one word of the language py3langid named ("my sw slapped me" is not
+            # Polish): not told. The risk check then reads it as English, which is the safe side.
+            return Detected(None, script, english=english)
         return Detected(code, script, score, english)
+
+    def _hits(self, code: str, tokens: list[str]) -> int:
+        words = self.packs[code].words
+        return sum(token in words for token in tokens)
 
     # -- what they ask -----------------------------------------------------------------------
 
