@@ -385,3 +385,59 @@ def test_a_young_person_the_directory_knows_is_answered_by_their_own_council(cli
         assert import_directory(session=session, young_people_csv=people, workers_csv=workers, council=NORTH).ok
     body = " ".join(messages(text_in(client, "do i pay council tax", sender="+447700900731")))
     assert get_pack(NORTH).render("council_tax", "sms").text.split(".")[0] in body
+
+
+# Every staff route that takes an id, with a body it accepts: an admin of one council (who may use them
+# all) must get 404 for the other council's request, alert or feedback, exactly as for one that does not exist.
+API_ID_ROUTES = {
+    ("GET", "/api/handoffs/{request_id}"): ("request", None),
+    ("PATCH", "/api/handoffs/{request_id}"): ("request", {"status": "contacted"}),
+    ("POST", "/api/handoffs/{request_id}/reply"): ("request", {"text": "hello"}),
+    ("GET", "/api/requests/{request_id}"): ("request", None),
+    ("PATCH", "/api/requests/{request_id}"): ("request", {"status": "contacted"}),
+    ("PATCH", "/api/alerts/{alert_id}"): ("alert", {"status": "closed"}),
+    ("GET", "/api/feedback/{item_id}"): ("feedback", None),
+    ("PATCH", "/api/feedback/{item_id}"): ("feedback", {"themes": []}),
+}
+PAGE_ID_ROUTES = {
+    ("GET", "/staff/requests/{request_id}"): ("request", None),
+    ("POST", "/staff/requests/{request_id}/status"): ("request", {"status": "contacted"}),
+    ("POST", "/staff/requests/{request_id}/reply"): ("request", {"text": "hello"}),
+    ("GET", "/staff/alerts/{alert_id}"): ("alert", None),
+    ("POST", "/staff/alerts/{alert_id}/status"): ("alert", {"status": "closed"}),
+    ("POST", "/staff/dashboard/feedback/{item_id}/themes"): ("feedback", {"themes": "health"}),
+}
+
+
+def test_the_sweep_covers_every_api_route_that_takes_an_id(client):
+    document = client.get("/openapi.json").json()
+    with_ids = {
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method in operations
+        if re.search(r"\{(request|alert|item)_id\}", path)
+    }
+    assert with_ids == set(API_ID_ROUTES)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(API_ID_ROUTES))
+def test_no_api_route_reaches_another_councils_record(client, data, method, path):
+    kind, body = API_ID_ROUTES[(method, path)]
+    for who, theirs in (("lincs-admin", NORTH), ("north-admin", LINCS)):
+        url = re.sub(r"\{\w+\}", str(data[theirs][kind]), path)
+        response = client.request(method, url, headers=bearer(client, who), json=body)
+        assert response.status_code == 404, (who, method, url, response.text)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(PAGE_ID_ROUTES))
+def test_no_staff_page_reaches_another_councils_record(client, data, method, path):
+    kind, form = PAGE_ID_ROUTES[(method, path)]
+    for who, theirs in (("lincs-admin", NORTH), ("north-admin", LINCS)):
+        page_session(client, who)
+        url = re.sub(r"\{\w+\}", str(data[theirs][kind]), path)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            token = re.search(r'name="csrf" value="([^"]+)"', client.get("/staff/dashboard").text).group(1)
+            response = client.post(url, data={**(form or {}), "csrf": token}, follow_redirects=False)
+        assert response.status_code == 404, (who, method, url, response.status_code)
