@@ -70,6 +70,7 @@ class BotMessage(TypedDict, total=False):
     buttons: list[Button]
     key: str  # the content entry it came from
     language: str  # set when the text is in another language than English (its options are numbered plainly)
+    council: str  # set when another council than the conversation's wrote it (a place in its area)
 
 
 class OutMessage(TypedDict):

@@ -441,3 +441,12 @@ def test_no_staff_page_reaches_another_councils_record(client, data, method, pat
             token = re.search(r'name="csrf" value="([^"]+)"', client.get("/staff/dashboard").text).group(1)
             response = client.post(url, data={**(form or {}), "csrf": token}, follow_redirects=False)
         assert response.status_code == 404, (who, method, url, response.status_code)
+
+
+def test_more_after_another_councils_answer_by_text_sends_that_councils_fuller_version(client):
+    number = f"+4477009{uuid.uuid4().int % 100_000:05d}"
+    first = " ".join(messages(text_in(client, "i live in scunthorpe, do i pay council tax", sender=number)))
+    assert "North Lincolnshire" in first
+    more = " ".join(messages(text_in(client, "MORE", sender=number)))
+    north_web = get_pack(NORTH).render("council_tax", "web").text
+    assert north_web.split("\n")[0] in more and "{" not in more, more

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from twilio.twiml.messaging_response import MessagingResponse
 
 from api.config import get_settings
-from api.content import ContentPack, get_pack
+from api.content import PLACEHOLDER, ContentPack, get_pack
 from api.contract import BotMessage, Button
 from api.db import unit_of_work
 from api.engine.core import Engine
@@ -167,9 +167,11 @@ def _fuller(replies: list[BotMessage], pack: ContentPack) -> str:
     """The web versions of the turn's answers that say more on the web than in their text (MORE sends
     them): a crisis turn's two answers both have facts only the web version has room for."""
     fuller = []
-    for key in dict.fromkeys(r.get("key") for r in replies):
-        if key and pack.has(key):
-            sms, web = pack.render(key, "sms").text, pack.render(key, "web").text
-            if len(web) > len(sms) + FULLER_MARGIN:
+    for key, council in dict.fromkeys((r.get("key"), r.get("council")) for r in replies):
+        written = get_pack(council) if council else pack  # another council's answer: its own fuller version
+        if key and written.has(key):
+            sms, web = written.render(key, "sms").text, written.render(key, "web").text
+            # An answer filled in for this turn ({place}, {reference}) cannot be rendered again here.
+            if len(web) > len(sms) + FULLER_MARGIN and not PLACEHOLDER.search(web):
                 fuller.append(web)
     return "\n\n".join(fuller)

@@ -321,7 +321,10 @@ class Engine:
             return [notice.as_message()]
         theirs = {**meta, "council": served}
         asked = parse if self._answerable(parse) else Parse(parse.text, OFFER, 1.0, [(OFFER, 1.0)], [])
-        return [notice.as_message(), *self.next_messages(state, Exchange(parse=asked, metadata=theirs))]
+        answers = self.next_messages(state, Exchange(parse=asked, metadata=theirs))
+        for message in answers:
+            message["council"] = served  # by text, MORE sends this council's fuller version
+        return [notice.as_message(), *answers]
 
     def _unread(self, parse: Parse, language: Detected) -> bool:
         """Whether a message in another language is beyond the English model: another script, no English
