@@ -129,7 +129,7 @@ def test_a_handoff_nobody_marked_contacted_in_time_is_escalated_to_the_team_once
     assert escalate_overdue() == 0  # once only
     deliver_pending()
     mails = [m for m in wired.smtp.to("leaving.care@lincs.example") if late.reference in m["Subject"]]
-    assert len(mails) == 1 and mails[0]["Subject"].startswith(f"Overdue: {late.reference} for Ash")
+    assert len(mails) == 1 and str(mails[0]["Subject"]).strip().startswith(f"Overdue: {late.reference} for Ash")
     assert "12pm today" in mails[0].get_payload() and "Pat Adviser" in mails[0].get_payload()
     assert not [m for m in wired.smtp.messages if done.reference in m["Subject"]]  # contacted: left alone
     assert any(n.startswith("overdue:") for n in notes(late))

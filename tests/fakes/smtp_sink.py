@@ -15,6 +15,10 @@ class _Keep:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's hook name)
         # Headers read as a mail client shows them: a long Subject unfolded onto one line.
         message = message_from_bytes(envelope.content, policy=policy.default)
+        subject = message["Subject"]
+        if subject is not None:  # as a mail client shows it: no space left over from folding at its start
+            del message["Subject"]
+            message["Subject"] = str(subject).strip()
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)
         return "250 Message accepted for delivery"
