@@ -7,7 +7,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.config import get_settings
 from api.content import get_pack
@@ -169,8 +169,9 @@ def test_a_text_in_their_language_is_answered_in_it_and_counted_in_ucs2_segments
         conversation = session.get(Conversation, conversation_id_for(number))
         assert conversation is not None and conversation.language == code
         assert conversation.slots.get("interpreter") == code
-        turns = session.exec(select(Turn).where(Turn.conversation_id == conversation.id, Turn.role == "user")).all()
-        assert turns[0].language == code
+        said = select(Turn).where(Turn.conversation_id == conversation.id, Turn.role == "user")
+        first = session.exec(said.order_by(col(Turn.created_at), col(Turn.id))).first()
+        assert first is not None and first.language == code and first.text == text
 
 
 def test_a_language_we_have_no_messages_in_gets_the_interpreter_offer_in_english(client):
