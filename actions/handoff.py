@@ -26,13 +26,12 @@ from actions.forms import (
     words,
 )
 from api.models import YoungPerson
-from api.nlp.language import get_languages
+from api.nlp.language import NOT_SAID, get_languages
 from api.services.requests import start_handoff
 
 SLOTS = ["handoff_topic", "handoff_urgency", "handoff_contact"]
 INTERPRETER = "interpreter"  # the slot: the language an interpreter must speak (see api/engine/core.py)
 INTERPRETER_TOPIC = "needs an interpreter"
-NOT_SAID_LANGUAGE = "not said"  # asked for in English before we could tell their language
 TODAY = ("today", "now", "urgent", "asap", "straight away", "right away", "soon as", "tonight", "quick")
 THIS_WEEK = ("week", "not urgent", "no rush", "whenever", "tomorrow", "later", "soon", "any time", "anytime")
 
@@ -43,7 +42,7 @@ def interpreter_values(code: Any) -> dict[str, str]:
     languages = get_languages()
     pack = languages.pack(str(code))
     said = str(pack.messages.get("interpreter_done") or "") if pack else ""
-    name = languages.name(str(code)) if code and code != NOT_SAID_LANGUAGE else "your language"
+    name = languages.name(str(code)) if code and code != NOT_SAID else "your language"
     return {"language": name, "in_their_language": said}
 
 

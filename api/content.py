@@ -144,7 +144,6 @@ class ContentPack:
                 for name, s in (council.get("settings") or {}).items()
             }
         )
-        self.council = council
         self.answers: dict[str, Answer] = {}
         self.load_errors: list[str] = []
         self.shared_keys: set[str] = set()

@@ -424,32 +424,34 @@ def test_the_sweep_covers_every_api_route_that_takes_an_id(client):
     assert with_ids == set(API_ID_ROUTES)
 
 
+def intruders(data: dict, kind: str, path: str):
+    """(who, the route's address for the other council's record), for an admin and the kind's own users
+    of each council."""
+    for mine, theirs in ((LINCS, NORTH), (NORTH, LINCS)):
+        for role in ("admin", USERS[kind]):
+            yield f"{'lincs' if mine == LINCS else 'north'}-{role}", re.sub(r"\{\w+\}", str(data[theirs][kind]), path)
+
+
 @pytest.mark.parametrize(("method", "path"), sorted(API_ID_ROUTES))
 def test_no_api_route_reaches_another_councils_record(client, data, method, path):
     kind, body = API_ID_ROUTES[(method, path)]
-    for mine, theirs in ((LINCS, NORTH), (NORTH, LINCS)):
-        for role in ("admin", USERS[kind]):
-            who = f"{'lincs' if mine == LINCS else 'north'}-{role}"
-            url = re.sub(r"\{\w+\}", str(data[theirs][kind]), path)
-            response = client.request(method, url, headers=bearer(client, who), json=body)
-            assert response.status_code == 404, (who, method, url, response.text)
+    for who, url in intruders(data, kind, path):
+        response = client.request(method, url, headers=bearer(client, who), json=body)
+        assert response.status_code == 404, (who, method, url, response.text)
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(PAGE_ID_ROUTES))
 def test_no_staff_page_reaches_another_councils_record(client, data, method, path):
     kind, form = PAGE_ID_ROUTES[(method, path)]
-    for mine, theirs in ((LINCS, NORTH), (NORTH, LINCS)):
-        for role in ("admin", USERS[kind]):
-            who = f"{'lincs' if mine == LINCS else 'north'}-{role}"
-            page_session(client, who)
-            url = re.sub(r"\{\w+\}", str(data[theirs][kind]), path)
-            if method == "GET":
-                response = client.get(url)
-            else:
-                home = client.get("/staff", follow_redirects=True).text  # every role's own start page has a form
-                token = re.search(r'name="csrf" value="([^"]+)"', home).group(1)
-                response = client.post(url, data={**(form or {}), "csrf": token}, follow_redirects=False)
-            assert response.status_code == 404, (who, method, url, response.status_code)
+    for who, url in intruders(data, kind, path):
+        page_session(client, who)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            home = client.get("/staff", follow_redirects=True).text  # every role's own start page has a form
+            token = re.search(r'name="csrf" value="([^"]+)"', home).group(1)
+            response = client.post(url, data={**(form or {}), "csrf": token}, follow_redirects=False)
+        assert response.status_code == 404, (who, method, url, response.status_code)
 
 
 def test_more_after_another_councils_answer_by_text_sends_that_councils_fuller_version(client):

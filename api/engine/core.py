@@ -22,7 +22,7 @@ from api.engine.dialogue import Dialogue, DialogueState, Exchange
 from api.engine.nlu import FALLBACK_INTENT, EntityExtractor, IntentClassifier, Parse
 from api.models import Conversation, Turn, utcnow
 from api.nlp.feelings import Feelings
-from api.nlp.language import ENGLISH, Detected, LanguagePack
+from api.nlp.language import ENGLISH, NOT_SAID, Detected, LanguagePack
 from api.nlp.places import Places
 from api.nlp.rasa_data import PAYLOAD, BotProject, load_project, payload_entities
 from api.nlp.text import has_words, plain_fold, questions_in, without_contacts
@@ -56,19 +56,18 @@ SEVERAL = "several_more"  # content/: by text, the other questions are options
 # Other languages (content/languages/): someone who needs an interpreter goes to a person, with the
 # language recorded; a message in another language the English model cannot read is answered in it.
 INTERPRETER = "interpreter"  # the slot (and a payload's entity) naming the language an interpreter speaks
-NOT_SAID = "not said"  # an interpreter asked for in English, before we could tell their language
 HANDOFF_INTENT = "talk_to_worker"
 # content/'s interpreter button, before the language is known; a reply that knows it names it instead.
 INTERPRETER_BUTTON = '/talk_to_worker{"interpreter": "not said"}'
 SIMPLE = "simple"  # the slot: they asked for simple English (short answers from then on)
 SIMPLE_ENGLISH = "simple_english"  # content/: OK, short and simple from now on
 OTHER_LANGUAGE = "other_language"  # content/: a language we have no messages in: an interpreter is free
-# The topics each language's file has words for, and the English answer to each (person: a person).
+# The topics of a language's file that an English answer (of the same name) answers; "person" is a person.
+ANSWERED_TOPICS = frozenset({"housing", "money", "health", "education"})
 # A place in another council's area (content/places/): that council's answer, or its contact.
 OTHER_COUNCIL = "other_council"
 OTHER_UNSERVED = "other_council_unserved"
 OFFER = "local_offer"  # what they are told of a council served here when they asked nothing it answers
-TOPIC_ANSWERS = {"housing": "housing", "money": "money", "health": "health", "education": "education"}
 
 
 @dataclass
@@ -274,7 +273,7 @@ class Engine:
             return []
         parse, language = understanding.parse, understanding.language
         chosen = next((str(e["value"]) for e in parse.entities if e.get("entity") == INTERPRETER), None)
-        typed = not PAYLOAD.match(parse.text.strip())
+        typed = _typed(parse)
         if chosen is not None or (typed and self.languages.wants_interpreter(parse.text)):
             earlier = conversation.language if conversation.language != ENGLISH else None
             code = chosen or (language.code if language.foreign else None) or earlier or NOT_SAID
@@ -307,7 +306,7 @@ class Engine:
         """A place in another council's area ("i live in scunthorpe, do i pay council tax"): which council that
         is, then (a council served here) its answer to what they asked, or its outline of the offer; nothing
         when no such place is named, or inside a form."""
-        if state.active_loop or PAYLOAD.match(parse.text.strip()):
+        if state.active_loop or not _typed(parse):
             return []
         found = self.places.elsewhere(parse.text, meta["council"])
         if found is None:
@@ -338,7 +337,7 @@ class Engine:
         web, with the English answer (its short version) to the topic they asked about, when we can tell it."""
         channel, says = meta["channel"], pack.messages
         topic = pack.topic_of(plain_fold(text))
-        answer = TOPIC_ANSWERS.get(topic or "")
+        answer = topic if topic in ANSWERED_TOPICS else None
         buttons = says.get("buttons") or {}
         interpreter = _with_interpreter(pack.code)
         message: BotMessage = {
@@ -459,6 +458,11 @@ def _served(council: Any) -> str | None:
         return council_named(str(council)) if council else None
     except ValueError:
         return None
+
+
+def _typed(parse: Parse) -> bool:
+    """Whether the message was typed (not a button's payload)."""
+    return not PAYLOAD.match(parse.text.strip())
 
 
 def _pack(meta: dict[str, Any]) -> ContentPack:

@@ -31,6 +31,7 @@ from api.nlp.text import plain_fold
 
 UNREVIEWED = "machine-assisted, needs review by a fluent speaker"
 ENGLISH = "en"
+NOT_SAID = "not said"  # the language of an interpreter asked for before their language could be told
 # What py3langid may answer: English plus the languages care leavers here most often write in.
 # (Tigrinya and Sorani are not in its model: their script and markers tell them.)
 DETECTABLE = ("en", "ar", "ps", "fa", "ku", "am", "so", "sq", "vi", "pl", "ro", "cy", "fr", "ur", "tr", "pt", "es")
@@ -145,9 +146,13 @@ def _compile(where: str, patterns: list[Any]) -> tuple[re.Pattern[str], ...]:
         raise ValueError(f"{where}: {exc}") from exc
 
 
-def load_pack(path: Path, names: dict[str, tuple[str, str]]) -> LanguagePack:
-    """One content/languages/<code>.yml; `names` gives (own name, English name) by code."""
-    raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+def _read(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
+
+
+def _pack_from(raw: dict[str, Any], path: Path, names: dict[str, tuple[str, str]]) -> LanguagePack:
+    """One content/languages/<code>.yml, as read; `names` gives (own name, English name) by code."""
     where = f"content/languages/{path.name}"
     code = str(raw.get("code") or "")
     if code != path.stem:
@@ -181,17 +186,17 @@ class Languages:
         """content/languages/*.yml, named from content/safety/languages/ (one name per language)."""
         names: dict[str, tuple[str, str]] = {}
         for path in sorted((content_dir / "safety" / "languages").glob("*.yml")):
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            raw = _read(path)
             names[str(raw.get("code"))] = (str(raw.get("name") or ""), str(raw.get("english_name") or ""))
         packs: dict[str, LanguagePack] = {}
         simple: tuple[re.Pattern[str], ...] = ()
         for path in sorted((content_dir / "languages").glob("*.yml")):
             if path.stem == "detection_eval":
                 continue  # the measuring set, never the detector's own data
-            pack = load_pack(path, names)
+            raw = _read(path)
+            pack = _pack_from(raw, path, names)
             packs[pack.code] = pack
             if pack.code == ENGLISH:
-                raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
                 simple = _compile(f"content/languages/{path.name} simple", raw.get("simple") or [])
         return cls(packs, simple)
 
@@ -205,13 +210,14 @@ class Languages:
         if script not in (None, "Latin") and script not in SCRIPT_LANGUAGES:
             return Detected(None, script)  # a script none of our languages is written in
         candidates = SCRIPT_LANGUAGES.get(script or "", ())
-        scores: dict[str, float] = defaultdict(float)
-        for code in self.packs:
-            if candidates and code not in candidates:
-                continue
-            hits = self._hits(code, tokens)
-            if hits:
-                scores[code] += hits
+        # Marker words of each language (of the script's languages, for another script) in the message.
+        marked = {
+            code: hits
+            for code, pack in self.packs.items()
+            if not candidates or code in candidates
+            if (hits := sum(token in pack.words for token in tokens))
+        }
+        scores: dict[str, float] = defaultdict(float, marked)
         if candidates:
             letters = [ch for ch in text if ch.isalpha()]
             for code, own in _LETTERS.items():
@@ -239,21 +245,11 @@ class Languages:
         # Ties go to the script's first language, then English, then the order of the files.
         order = [*candidates, ENGLISH, *self.packs]
         code, score = max(scores.items(), key=lambda kv: (kv[1], -order.index(kv[0]) if kv[0] in order else -99))
-        if (
-            not candidates
-            and code in self.packs
-            and code != ENGLISH
-            and not self._hits(code, tokens)
-            and text.isascii()
-        ):
+        if not candidates and code in self.packs and code != ENGLISH and code not in marked and text.isascii():
             # Plain ASCII, and not one word of the language py3langid named ("my sw slapped me" is not
             # Polish): not told. The risk check then reads it as English, which is the safe side.
             return Detected(None, script, english=english)
         return Detected(code, script, score, english)
-
-    def _hits(self, code: str, tokens: list[str]) -> int:
-        words = self.packs[code].words
-        return sum(token in words for token in tokens)
 
     # -- what they ask -----------------------------------------------------------------------
 
@@ -278,11 +274,6 @@ class Languages:
         if code in self.packs:
             return self.packs[code].english_name
         return OTHER_NAMES.get(code, code)
-
-    def own_name(self, code: str | None) -> str:
-        """What a language calls itself: 'ትግርኛ', 'Polski' (its English name when there is no file)."""
-        pack = self.packs.get(code or "")
-        return pack.name if pack else self.name(code)
 
 
 @lru_cache

@@ -43,6 +43,11 @@ def store_feedback(
     return item
 
 
+def midnight(day: date) -> datetime:
+    """The start of a day (UTC): periods are from the midnight of their first day to that after their last."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
 def find_feedback(
     *,
     session: Session,
@@ -61,9 +66,9 @@ def find_feedback(
     if reviewed is not None:
         query = query.where(Feedback.reviewed == reviewed)
     if start:
-        query = query.where(Feedback.created_at >= datetime.combine(start, time.min, tzinfo=UTC))
+        query = query.where(Feedback.created_at >= midnight(start))
     if end:
-        query = query.where(Feedback.created_at < datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC))
+        query = query.where(Feedback.created_at < midnight(end + timedelta(days=1)))
     if sentiment:
         query = query.where(Feedback.sentiment == sentiment)
     if channel:

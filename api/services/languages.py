@@ -2,13 +2,14 @@
 who write in another language, and those who need an interpreter, are seen and heard."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from api.models import Conversation, Feedback, SupportRequest, Turn
 from api.nlp.language import ENGLISH, get_languages
+from api.services.feedback import midnight
 
 
 @dataclass(frozen=True)
@@ -23,15 +24,9 @@ class LanguageCount:
     interpreters: int  # requests that asked for an interpreter in it
 
 
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return datetime.combine(start, time.min, tzinfo=UTC), datetime.combine(
-        end + timedelta(days=1), time.min, tzinfo=UTC
-    )
-
-
 def language_counts(*, session: Session, start: date, end: date, council: str | None = None) -> list[LanguageCount]:
     """Every language told in the period (one council's, or every council's), English first, then the most-used."""
-    since, until = _bounds(start, end)
+    since, until = midnight(start), midnight(end + timedelta(days=1))
     turns = (
         select(Turn.language, func.count(func.distinct(Turn.conversation_id)))
         .join(Conversation, col(Conversation.id) == col(Turn.conversation_id))

@@ -30,7 +30,7 @@ from api.models import (
     row_id,
     utcnow,
 )
-from api.nlp.language import get_languages
+from api.nlp.language import NOT_SAID, get_languages
 from api.privacy import conversation_id_for, normalise_number
 from api.services.conversations import lock_conversation
 from api.services.notify import notify
@@ -47,7 +47,6 @@ STATUSES: dict[str, tuple[str, ...]] = {
     "complaint": ("stage1", "stage1_answered", "stage2", "stage3", "closed"),
 }
 CLOSED = "closed"
-NOT_SAID = "not said"  # an interpreter asked for before the language could be told
 STAGE1_WORKING_DAYS = 10  # FACTS.md 1: a Stage 1 answer within 10 working days
 STAGE1_LATEST_WORKING_DAYS = 20  # FACTS.md 1: complex cases up to 20 working days
 _PHONE = re.compile(r"^\+447\d{9}$")
