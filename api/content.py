@@ -16,6 +16,7 @@ import yaml
 
 from api.config import get_settings
 from api.contract import BotMessage, Button
+from api.files import read_yaml
 from api.nlp.rasa_data import PAYLOAD
 from api.texting.gsm import SEGMENT, gsm7_length, non_gsm_chars
 
@@ -182,7 +183,7 @@ class ContentPack:
     @staticmethod
     def _read(path: Path) -> dict[str, Any]:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = read_yaml(path)
         except yaml.YAMLError as exc:
             raise ContentError(f"{path.name}: not valid YAML ({exc})") from exc
         if not isinstance(data, dict):

@@ -359,7 +359,7 @@ def instrument(profiler: Profiler, engine: Any) -> None:
     w(dialogue, "_tracker", "tracker state", "dialogue")
     w(dialogue, "_extract", "slot extraction", "dialogue")
     runner = dialogue.runner
-    w(runner, "run", "ActionRunner.run (asyncio.run)", "actions")
+    w(runner, "run", "ActionRunner.run (the thread's loop)", "actions")
     w(runner.executor, "run", "rasa-sdk executor", "actions")
     for name, action in list(runner.executor.actions.items()):
         profiler.replace(runner.executor.actions, name, profiler.timed(action, f"action {name}", "actions"))
@@ -371,7 +371,7 @@ def instrument(profiler: Profiler, engine: Any) -> None:
     w(core, "lock_conversation", "lock conversation", "database")
     w(core, "latest_alert", "latest alert", "database")
     w(core, "record_alert", "record alert", "database")
-    w(core, "Turn", "Turn rows (ORM objects)", "database")
+    w(core, "insert", "Turn rows (bulk insert statement)", "database")
     session = sqlalchemy.orm.Session
     w(session, "flush", "flush", "database")
     w(session, "commit", "Session.commit", "database")
@@ -399,72 +399,32 @@ def instrument(profiler: Profiler, engine: Any) -> None:
 
 
 def _wrap_risk_models(profiler: Profiler, classifier: Any) -> None:
-    """The risk check's kind and level models: read directly (api/nlp/linear.py's TextModel, when the
-    classifier has `_readers`), or through scikit-learn (api/risk/model.py's `_proba`)."""
-    import api.risk.model as risk_model
-
-    names = [n for n, _ in classifier.kind_model.named_steps["features"].transformer_list]
-    if hasattr(classifier, "_readers"):
-        kind, level = classifier._readers()
-        _wrap_text_model(profiler, kind, "kind model", names, "risk")
-        _wrap_text_model(profiler, level, "level model", names, "risk")
-        return
-    original = getattr(risk_model, "_proba", None)
-    if original is None:
-        profiler.missing.append("api.risk.model: neither RiskClassifier._readers nor _proba")
-        return
-    kind_model = classifier.kind_model
-
-    def proba(pipeline: Any, folded: str) -> Any:
-        with profiler.span("kind model" if pipeline is kind_model else "level model", "risk"):
-            return original(pipeline, folded)
-
-    profiler.replace(risk_model, "_proba", proba)
-    for pipeline in (kind_model, classifier.level_model):
-        _wrap_pipeline(profiler, pipeline, "risk")
+    """The risk check's kind and level models (api/nlp/linear.py's TextModel, read directly)."""
+    _wrap_text_model(profiler, classifier.kind_model, "kind model", "risk")
+    _wrap_text_model(profiler, classifier.level_model, "level model", "risk")
 
 
 def _wrap_intent_models(profiler: Profiler, classifier: Any) -> None:
-    """The intent model and the response selectors: read directly (`classifier.model`, a TextModel) or
-    through scikit-learn (`_features`, the pipeline, the selectors' predict_proba)."""
+    """The intent model and the response selectors (TextModel and Linear, read directly)."""
     w = profiler.wrap
     w(classifier, "rank", "intent model rank", "understanding")
     w(classifier, "select", "response selector", "understanding")
-    names = [n for n, _ in classifier.pipeline.named_steps["features"].transformer_list]
-    if "model" in dir(type(classifier)):
-        model = classifier.model  # built on first use
-        _wrap_text_model(profiler, model, None, names, "understanding")
-        for selector in getattr(classifier, "_selector_models", {}).values():
-            w(selector, "proba", "selector logistic regression", "understanding")
-        return
-    w(classifier, "_features", "features (TF-IDF, hstack)", "understanding")
-    _wrap_pipeline(profiler, classifier.pipeline, "understanding")
+    _wrap_text_model(profiler, classifier.model, None, "understanding")
     for selector in classifier.selectors.values():
-        w(selector, "predict_proba", "selector logistic regression", "understanding")
+        w(selector, "proba", "selector logistic regression", "understanding")
 
 
-def _wrap_text_model(profiler: Profiler, model: Any, stage: str | None, names: list[str], category: str) -> None:
+def _wrap_text_model(profiler: Profiler, model: Any, stage: str | None, category: str) -> None:
     """A TextModel (api/nlp/linear.py): the whole call (as `stage`), the features, each TF-IDF part and its
     analyzer (normalising and n-grams, in Python), and the regression."""
     w = profiler.wrap
     if stage:
         w(model, "proba", stage, category)
     w(model, "row", "features (TF-IDF row)", category)
-    for name, part in zip(names, model.parts, strict=False):
+    for name, part in zip(model.features.names, model.features.parts, strict=True):
         w(part, "row", f"{name} TF-IDF", category)
         w(part, "analyze", "analyzer (normalise, n-grams)", category)
     w(model.linear, "proba", "logistic regression", category)
-
-
-def _wrap_pipeline(profiler: Profiler, pipeline: Any, category: str) -> None:
-    """A TF-IDF + logistic regression pipeline's steps as stages: each vectorizer (and its preprocessor)
-    and the regression."""
-    for name, vectorizer in pipeline.named_steps["features"].transformer_list:
-        profiler.wrap(vectorizer, "transform", f"{name} TF-IDF", category)
-        if callable(getattr(vectorizer, "preprocessor", None)):
-            timed = profiler.timed(vectorizer.preprocessor, "normalise (preprocessor)", category)
-            profiler.replace(vectorizer, "preprocessor", timed)
-    profiler.wrap(pipeline.named_steps["clf"], "predict_proba", "logistic regression", category)
 
 
 # -- in-process --------------------------------------------------------------------------------

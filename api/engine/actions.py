@@ -1,6 +1,7 @@
 """Run actions/ in-process through rasa-sdk's own executor, with Rasa-shaped requests."""
 
 import asyncio
+import threading
 from typing import Any, cast
 
 from rasa_sdk.events import EventType
@@ -10,6 +11,32 @@ from rasa_sdk.types import ActionCall, DomainDict, TrackerState
 from api.contract import BotMessage
 
 RASA_VERSION = "3.6.21"  # the Rasa whose calls these imitate
+
+
+class _ThreadLoop:
+    """One thread's event loop for the executor, closed when the thread ends (its holder goes with it)."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+
+    def __del__(self) -> None:
+        self.loop.close()
+
+
+_local = threading.local()
+
+
+def _loop() -> asyncio.AbstractEventLoop:
+    """This thread's event loop for the executor (the engine runs in the server's worker threads).
+
+    One per thread, kept for the thread's life: `asyncio.run` per action made and closed a loop each
+    time, about 0.2 ms of a 3 ms turn. A loop is only ever used by its own thread, and one thread runs
+    one action at a time, so a loop is never entered twice.
+    """
+    holder: _ThreadLoop | None = getattr(_local, "holder", None)
+    if holder is None:
+        holder = _local.holder = _ThreadLoop()
+    return holder.loop
 
 
 class ActionRunner:
@@ -33,9 +60,7 @@ class ActionRunner:
             "domain": self.domain,
             "version": RASA_VERSION,
         }
-        # The engine runs in a worker thread and the executor is async: a short-lived loop per call
-        # (about 0.1 ms) that is always closed, so no loop outlives its thread.
-        result = asyncio.run(self.executor.run(call))
+        result = _loop().run_until_complete(self.executor.run(call))
         if result is None:
             return [], []
         return list(result.events), [cast(BotMessage, r) for r in result.responses]

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from actions.content import chosen_answer
@@ -240,27 +241,22 @@ class Engine:
         language = understanding.language if understanding else Detected(None)
         if language.foreign or (language.code == ENGLISH and not conversation.language):
             conversation.language = language.code  # the last other language they wrote in stays
-        session.add(
-            Turn(
-                conversation_id=conversation.id,
-                role="user",
-                text=text,
-                intent=parse.intent if parse else None,
-                confidence=parse.confidence if parse else None,
-                language=language.code,
-                script=language.script,
-            )
-        )
-        for message in messages:
-            if message.get("text"):
-                session.add(Turn(conversation_id=conversation.id, role="bot", text=message["text"]))
+        # The turn's messages in one statement (ORM bulk insert: no objects to build and track).
+        now = utcnow()
+        user = {"intent": parse.intent if parse else None, "confidence": parse.confidence if parse else None}
+        user.update(language=language.code, script=language.script)
+        rows: list[dict[str, Any]] = [{"role": "user", "text": text, **user}]
+        rows += [{"role": "bot", "text": m["text"], **dict.fromkeys(user)} for m in messages if m.get("text")]
+        for row in rows:
+            row.update(conversation_id=conversation.id, created_at=now)
         conversation.slots = {k: v for k, v in state.slots.items() if v is not None and k != "requested_slot"}
         conversation.active_loop = state.active_loop
         conversation.requested_slot = state.requested_slot
         conversation.latest_action = state.latest_action
         conversation.latest_intent = parse.intent if parse else conversation.latest_intent
-        conversation.updated_at = utcnow()
+        conversation.updated_at = now
         session.add(conversation)
+        session.execute(insert(Turn), rows)
         return messages
 
     def _in_language(

@@ -33,6 +33,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
 from api.engine.nlu import IntentClassifier
+from api.files import read_yaml
 from api.nlp.rasa_data import RESPONSES, RETRIEVAL_SEPARATOR, BotProject, base_intent, load_project
 from api.risk import get_assessor
 
@@ -229,7 +230,7 @@ def _cv_seconds(engine: EngineReport, attribute: str) -> str:
 
 def load_dev(path: Path) -> list[tuple[str, str]]:
     """The dev set's (text, intent) pairs: a YAML mapping of intent to a list of messages."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = read_yaml(path) or {}
     if not isinstance(raw, dict):
         raise ValueError(f"{path}: expected a mapping of intent to messages")
     return [(str(text), str(intent)) for intent, texts in raw.items() for text in texts or []]
@@ -350,7 +351,7 @@ def entity_data(nlu_dir: Path) -> tuple[list[Path], list[dict[str, Any]]]:
     as_is: list[Path] = []
     items: list[dict[str, Any]] = []
     for path in sorted(nlu_dir.glob("*.yml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = read_yaml(path) or {}
         entries = [item for item in raw.get("nlu") or [] if isinstance(item, dict)]
         if any("intent" in item for item in entries):
             items.extend(item for item in entries if "intent" not in item)

@@ -13,21 +13,22 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
 
 from api.nlp.linear import Linear, Row, TextModel
 from api.nlp.model_cache import load_or_build
 from api.nlp.rasa_data import BotProject, base_intent
 from api.nlp.text import normalise
 
+if TYPE_CHECKING:  # training only: a cached model is read without scikit-learn (api/nlp/linear.py)
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "2"  # bump when the features or model change, to invalidate caches
+MODEL_VERSION = "3"  # bump when the features or model change, to invalidate caches
 FALLBACK_INTENT = "nlu_fallback"
 
 
@@ -67,7 +68,11 @@ class Parse:
         }
 
 
-def _build_pipeline() -> Pipeline:
+def _build_pipeline() -> "Pipeline":
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
     features = FeatureUnion(
         [
             (
@@ -118,24 +123,26 @@ class EntityExtractor:
 
 
 class IntentClassifier:
-    """The trained model plus the project's fallback threshold."""
+    """The trained intent model and response selectors, read directly (api/nlp/linear.py), plus the
+    project's fallback threshold. The model cache holds this, without scikit-learn's objects."""
 
     def __init__(
-        self,
-        pipeline: Pipeline,
-        threshold: float,
-        digest: str,
-        selectors: dict[str, LogisticRegression] | None = None,
+        self, model: TextModel, threshold: float, digest: str, selectors: dict[str, Linear] | None = None
     ) -> None:
-        self.pipeline = pipeline
+        self.model = model
         self.threshold = threshold
         self.digest = digest
-        self.labels: list[str] = list(pipeline.classes_)
+        self.labels: list[str] = model.classes
         self.selectors = selectors or {}  # intent -> a model over its retrieval intents
+        # The scikit-learn objects, when trained in this process (tests compare the readers with them).
+        self.pipeline: Pipeline | None = None
+        self.fitted_selectors: dict[str, LogisticRegression] = {}
 
     @classmethod
     def train(cls, project: BotProject) -> "IntentClassifier":
         """Fit on every example of bot/data (a retrieval intent's examples count for its intent)."""
+        from sklearn.linear_model import LogisticRegression
+
         texts = [t for t, _ in project.nlu.examples]
         full = [i for _, i in project.nlu.examples]
         labels = [base_intent(i) for i in full]
@@ -143,13 +150,16 @@ class IntentClassifier:
             raise ValueError("bot/data needs examples for at least two intents")
         pipeline = _build_pipeline().fit(texts, labels)
         features = pipeline.named_steps["features"].transform(texts)
-        selectors = {}
+        fitted = {}
         for intent in sorted({base_intent(i) for i in full if i != base_intent(i)}):
             rows = [n for n, label in enumerate(full) if base_intent(label) == intent]
             keys = [full[n] for n in rows]
             if len(set(keys)) >= 2:
-                selectors[intent] = LogisticRegression(C=20.0, max_iter=3000).fit(features[rows], keys)
-        return cls(pipeline, project.fallback_threshold, project.digest, selectors)
+                fitted[intent] = LogisticRegression(C=20.0, max_iter=3000).fit(features[rows], keys)
+        selectors = {intent: Linear(model) for intent, model in fitted.items()}
+        classifier = cls(TextModel(pipeline), project.fallback_threshold, project.digest, selectors)
+        classifier.pipeline, classifier.fitted_selectors = pipeline, fitted
+        return classifier
 
     @classmethod
     def load_or_train(cls, project: BotProject, cache_dir: Path) -> "IntentClassifier":
@@ -159,19 +169,12 @@ class IntentClassifier:
         return model
 
     def __getstate__(self) -> dict[str, Any]:
-        # The direct readers are rebuilt from the fitted models on load, not pickled.
-        return {k: v for k, v in self.__dict__.items() if k not in ("_model", "_selector_models", "_last")}
+        # Only the readers are cached: loading them never imports scikit-learn.
+        unkept = ("_last", "pipeline", "fitted_selectors")
+        return {k: v for k, v in self.__dict__.items() if k not in unkept}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-
-    @property
-    def model(self) -> TextModel:
-        """The pipeline, read directly for one message at a time (see api/nlp/linear.py)."""
-        if "_model" not in self.__dict__:
-            self._model = TextModel(self.pipeline)
-            self._selector_models = {intent: Linear(model) for intent, model in self.selectors.items()}
-        return self._model
+        self.__dict__.update(state, pipeline=None, fitted_selectors={})
 
     def _row(self, text: str) -> Row:
         # The intent model and then the selector read the same message: its features are made once.
@@ -201,7 +204,7 @@ class IntentClassifier:
         if intent not in self.selectors:
             return []
         row = self._row(text)
-        selector = self._selector_models[intent]
+        selector = self.selectors[intent]
         probs = selector.proba(row)
         order = np.argsort(probs)[::-1]
         return [(selector.classes[i], float(probs[i])) for i in order[:5]]

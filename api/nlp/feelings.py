@@ -8,8 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from api.files import read_yaml
 from api.nlp.text import fold, word_pattern
 
 
@@ -23,7 +22,7 @@ class Feelings:
     @classmethod
     def load(cls, path: Path) -> "Feelings":
         """The lists in `path` (no file: nothing reads as upset)."""
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+        raw = read_yaml(path) if path.exists() else {}
         words = [str(w).strip().lower() for w in (raw or {}).get("words") or []]
         patterns = tuple(re.compile(str(p)) for p in (raw or {}).get("patterns") or [])
         return cls(word_pattern(words), patterns)

@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from api.files import read_yaml
 from api.nlp.text import plain_fold
 
 UNREVIEWED = "machine-assisted, needs review by a fluent speaker"
@@ -147,7 +148,7 @@ def _compile(where: str, patterns: list[Any]) -> tuple[re.Pattern[str], ...]:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path)
     return data if isinstance(data, dict) else {}
 
 
@@ -324,7 +325,7 @@ def evaluate_detection(languages: Languages, labelled: dict[str, list[str]]) -> 
 
 def load_labelled(path: Path) -> dict[str, list[str]]:
     """A labelled set: {language code: [messages]}."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = read_yaml(path) or {}
     return {str(code): [str(t) for t in texts or []] for code, texts in raw.items()}
 
 

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from api.files import read_yaml
 from api.nlp.text import plain_fold
 
 # A postcode district on its own ("dn15") or the first half of a full postcode ("dn15 6ab").
@@ -60,7 +59,7 @@ class Places:
         names: dict[str, str] = {}
         postcodes: dict[str, str] = {}
         for path in sorted(folder.glob("*.yml")):
-            raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            raw: dict[str, Any] = read_yaml(path) or {}
             key = path.stem
             councils[key] = Council(
                 key, str(raw.get("council") or key), str(raw.get("area") or key), str(raw.get("source") or "")

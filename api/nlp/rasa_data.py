@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from api.files import parse_yaml
 
 # [text](entity), [text](entity:value), [text]{"entity": "x", "value": "y"}
 _ENTITY_RE = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<paren>[^)]+)\)|(?P<brace>\{[^}]+\}))")
@@ -97,7 +97,7 @@ def strip_entities(text: str) -> tuple[str, list[dict[str, Any]]]:
         if match.group("paren"):
             name, _, canonical = match.group("paren").partition(":")
         else:
-            spec = yaml.safe_load(match.group("brace"))
+            spec = parse_yaml(match.group("brace"))
             name, canonical = spec.get("entity", ""), spec.get("value", "")
         entities.append({"entity": name, "start": start, "end": start + len(value), "value": canonical or value})
         out.append(value)
@@ -122,7 +122,7 @@ def _list_items(block: str | list[str] | None) -> list[str]:
 
 def _load_yaml(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
+        return parse_yaml(fh) or {}
 
 
 def _rule_from_yaml(raw: dict[str, Any]) -> Rule:

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from api.files import read_yaml
 from api.nlp.language import UNREVIEWED
 from api.risk.kinds import check_kind
 
@@ -47,7 +46,7 @@ class Language:
 
 
 def _language(path: Path) -> Language:
-    raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw: dict[str, Any] = read_yaml(path) or {}
     where = f"content/safety/languages/{path.name}"
     try:
         phrases = tuple(

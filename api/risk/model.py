@@ -9,19 +9,19 @@ what ordinary looks like. `caring-promise safety eval` cross-validates it.
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import yaml
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
 
+from api.files import read_yaml
 from api.nlp.linear import TextModel
 from api.nlp.text import fold
 from api.risk.kinds import check_kind, check_level
 
-MODEL_VERSION = "1"
+if TYPE_CHECKING:  # training only: a cached model is read without scikit-learn (api/nlp/linear.py)
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+MODEL_VERSION = "2"
 NONE = "none"
 
 
@@ -46,18 +46,21 @@ class Prediction:
 def load_labelled(folder: Path) -> list[Example]:
     """examples.yml (disclosures) and negatives.yml (everyday messages) of content/safety/."""
     examples = []
-    raw = yaml.safe_load((folder / "examples.yml").read_text(encoding="utf-8")) or {}
+    raw = read_yaml(folder / "examples.yml") or {}
     for i, item in enumerate(raw.get("examples") or []):
         try:
             examples.append(Example(str(item["text"]), check_kind(item["kind"]), check_level(item["level"])))
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"content/safety/examples.yml item {i + 1}: {exc}") from exc
-    negatives = yaml.safe_load((folder / "negatives.yml").read_text(encoding="utf-8")) or {}
+    negatives = read_yaml(folder / "negatives.yml") or {}
     examples.extend(Example(str(text), NONE) for text in negatives.get("negatives") or [])
     return examples
 
 
-def _features() -> FeatureUnion:
+def _features() -> "FeatureUnion":
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
     return FeatureUnion(
         [
             ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")),
@@ -66,45 +69,45 @@ def _features() -> FeatureUnion:
     )
 
 
-def _pipeline() -> Pipeline:
+def _pipeline() -> "Pipeline":
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
     # Unweighted: "none" (hard negatives and bot/data's everyday messages) is about as big as all the
     # kinds together, and balancing the classes made every "my foster carer..." sentence look like harm.
     return Pipeline([("features", _features()), ("clf", LogisticRegression(C=10.0, max_iter=4000))])
 
 
 class RiskClassifier:
-    """The kind model and the level model, trained together."""
+    """The kind model and the level model, trained together, kept as direct readers (api/nlp/linear.py)."""
 
     def __init__(self, examples: list[Example], everyday: list[str], digest: str = "") -> None:
         texts = [fold(e.text) for e in examples] + [fold(t) for t in everyday]
         kinds = [e.kind for e in examples] + [NONE] * len(everyday)
-        self.kind_model = _pipeline().fit(texts, kinds)
+        kind_pipeline = _pipeline().fit(texts, kinds)
         at_risk = [e for e in examples if e.kind != NONE]
-        self.level_model = _pipeline().fit([fold(e.text) for e in at_risk], [e.level for e in at_risk])
-        self.kinds: list[str] = list(self.kind_model.classes_)
-        self.crisis_index = list(self.level_model.classes_).index("crisis")
+        level_pipeline = _pipeline().fit([fold(e.text) for e in at_risk], [e.level for e in at_risk])
+        self.kind_model, self.level_model = TextModel(kind_pipeline), TextModel(level_pipeline)
+        self.kinds: list[str] = self.kind_model.classes
+        self.crisis_index = self.level_model.classes.index("crisis")
         self.digest = digest
+        # The scikit-learn pipelines, in this process only (tests compare the readers with them).
+        self.pipelines: tuple[Pipeline, Pipeline] | None = (kind_pipeline, level_pipeline)
 
     def __getstate__(self) -> dict[str, Any]:
-        # The direct readers are rebuilt from the fitted models on load, not pickled.
-        return {k: v for k, v in self.__dict__.items() if k not in ("_kind", "_level")}
+        # Only the readers are cached: loading them never imports scikit-learn.
+        return {k: v for k, v in self.__dict__.items() if k != "pipelines"}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-
-    def _readers(self) -> tuple[TextModel, TextModel]:
-        if "_kind" not in self.__dict__:
-            self._kind, self._level = TextModel(self.kind_model), TextModel(self.level_model)
-        return self._kind, self._level
+        self.__dict__.update(state, pipelines=None)
 
     def predict(self, folded: str) -> Prediction:
         """Kind, risk and crisis probability of a folded message."""
-        kind_model, level_model = self._readers()
-        probs = kind_model.proba(folded)
+        probs = self.kind_model.proba(folded)
         none = self.kinds.index(NONE)
         order = [i for i in np.argsort(probs)[::-1] if i != none]
         risk = float(1.0 - probs[none])
-        crisis = float(level_model.proba(folded)[self.crisis_index]) if risk >= 0.2 else 0.0
+        crisis = float(self.level_model.proba(folded)[self.crisis_index]) if risk >= 0.2 else 0.0
         return Prediction(self.kinds[order[0]], risk, crisis)
 
 

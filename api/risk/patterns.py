@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from api.files import read_yaml
 from api.risk.kinds import check_kind, check_level
 
 _SLOT = re.compile(r"\{([a-z_]+)\}")
@@ -92,7 +91,7 @@ def _compile(raw: dict[str, Any], slots: dict[str, str], where: str, *, kinded: 
 
 def load_patterns(path: Path) -> PatternSet:
     """Read and compile patterns.yml; a ValueError names the entry that is wrong."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = read_yaml(path) or {}
     slots = {name: "(?:" + "|".join(str(v) for v in values) + ")" for name, values in (raw.get("slots") or {}).items()}
     patterns = tuple(
         _compile(item, slots, f"{path.name} pattern {item.get('id', i)}", kinded=True)

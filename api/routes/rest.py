@@ -3,12 +3,15 @@
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, field_validator
 
 from api.channels.web import answer, chat_limits
 from api.content import council_named
 from api.contract import OutMessage
+from api.db import unit_of_work
 from api.deps import EngineDep, client_address, held_back
+from api.engine.core import Engine
 
 router = APIRouter(prefix="/webhooks/rest", tags=["conversation"])
 
@@ -59,8 +62,17 @@ class RestReply(BaseModel):
     response_model_exclude_none=True,
     responses={429: {"description": "too many messages from this conversation or address (never one at risk)"}},
 )
-def webhook(body: RestMessage, request: Request, engine: EngineDep) -> list[OutMessage]:
+async def webhook(body: RestMessage, request: Request, engine: EngineDep) -> list[OutMessage]:
     """Answer a message in the sender's conversation, as the Rasa REST channel does."""
-    if held_back(request, engine, body.message, chat_limits(body.sender, client_address(request))):
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many messages: wait a minute, then try again")
-    return answer(engine, body.sender, body.message, (body.metadata or {}).get("council"))
+    # Async, with the turn in one trip to the thread pool: a sync route costs a second trip to
+    # validate the response (about 0.3 ms of a 3 ms turn).
+    return await run_in_threadpool(_webhook, body, request, engine)
+
+
+def _webhook(body: RestMessage, request: Request, engine: Engine) -> list[OutMessage]:
+    # The rate counters and the turn in one transaction: one commit (and, on SQLite, one wait for the
+    # writer) a message, not three. A refused message's count is kept.
+    with unit_of_work():
+        if not held_back(request, engine, body.message, chat_limits(body.sender, client_address(request))):
+            return answer(engine, body.sender, body.message, (body.metadata or {}).get("council"))
+    raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many messages: wait a minute, then try again")
