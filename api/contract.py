@@ -69,6 +69,7 @@ class BotMessage(TypedDict, total=False):
     text: str
     buttons: list[Button]
     key: str  # the content entry it came from
+    rateable: bool  # an answer the young person can say helped or not (the web chat asks "Did this help?")
     language: str  # set when the text is in another language than English (its options are numbered plainly)
     council: str  # set when another council than the conversation's wrote it (a place in its area)
 
@@ -79,3 +80,6 @@ class OutMessage(TypedDict):
     recipient_id: str
     text: str
     buttons: NotRequired[list[Button]]
+    # Rasa's custom payload: {"rate": <content key>} on an answer the chat may ask "Did this help?" about,
+    # only when the request's metadata asked for it ({"rate": true}: the chat page does).
+    custom: NotRequired[dict[str, str]]

@@ -46,6 +46,10 @@ class Conversation(SQLModel, table=True):
     options: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # The language they last wrote in, when it could be told ("ti", "en"): answers and interpreters follow it.
     language: str | None = Field(default=None, max_length=16)
+    # The content key of the last answer given, while it can still be rated ("did this help?", "that
+    # helped", "not what I asked"); the question it answered, redacted, for "not what I asked".
+    last_answer: str | None = Field(default=None, max_length=64)
+    last_question: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow, index=True)
 
@@ -130,6 +134,56 @@ class FeedbackPublic(SQLModel):
     themes: list[str]
     crisis: bool = False
     message: str | None = None  # the crisis answer, when the feedback was a cry for help
+
+
+# A question the bot could not answer well: it fell back, was unsure, or the young person said the
+# answer was not what they asked. Redacted; no conversation, so never who asked. The content team
+# reads them grouped into clusters (api/services/gaps.py).
+class Unanswered(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))  # redacted
+    reason: str = Field(max_length=16)  # fallback | unsure | not_asked (api.services.gaps.REASONS)
+    intent: str | None = Field(default=None, max_length=64)  # what the model guessed, and how sure it was
+    confidence: float | None = None
+    channel: str = Field(default="web", max_length=16)
+    council: str = Field(default_factory=default_council, index=True, max_length=64)
+    language: str | None = Field(default=None, max_length=16)
+    # Marked by the content team: the answer that now covers it (a content key), and when.
+    answered_by: str | None = Field(default=None, index=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+# A young person's words proposed as a training example for an intent, from a cluster of unanswered
+# questions marked "answered by": used to train only once a reviewer approved it (never automatically).
+class TrainingExample(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))  # redacted, as the question was stored
+    intent: str = Field(max_length=64)  # bot/data's intent, "money/university" for a sub-answer
+    answer: str = Field(max_length=64)  # the content key the cluster was marked answered by
+    council: str = Field(default_factory=default_council, index=True, max_length=64)
+    status: str = Field(default="proposed", index=True, max_length=16)  # proposed | approved | rejected
+    proposed_by: str = Field(max_length=254)
+    proposed_at: datetime = Field(default_factory=utcnow)
+    reviewed_by: str | None = Field(default=None, max_length=254)
+    reviewed_at: datetime | None = None
+
+
+# "Did this help?": one tap on the web, or "that helped" / "no" by text after an answer. Which answer,
+# yes or no, where and when: never who.
+class Rating(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    answer: str = Field(index=True, max_length=64)  # the content key
+    helped: bool
+    channel: str = Field(default="web", max_length=16)
+    council: str = Field(default_factory=default_council, index=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+# A week whose theme counts the participation team were told about (the weekly email is sent once).
+class TrendEmail(SQLModel, table=True):
+    council: str = Field(primary_key=True, max_length=64)
+    week: str = Field(primary_key=True, max_length=10)  # the Monday that began the week reported, ISO
+    sent_at: datetime = Field(default_factory=utcnow)
 
 
 # A young person the council supports: looked up by mobile so the bot can greet them by name.

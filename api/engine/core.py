@@ -10,26 +10,29 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session
 
 from actions.content import chosen_answer
 from api.config import Settings
-from api.content import ContentPack, council_named, get_pack
+from api.content import ContentPack, answer_key, council_named, get_pack
 from api.contract import BotMessage, OutMessage
 from api.db import unit_of_work
 from api.engine.actions import ActionRunner
-from api.engine.dialogue import Dialogue, DialogueState, Exchange
+from api.engine.dialogue import ANSWER_ACTION, Dialogue, DialogueState, Exchange
 from api.engine.nlu import FALLBACK_INTENT, EntityExtractor, IntentClassifier, Parse
-from api.models import Conversation, Turn, utcnow
+from api.models import Conversation, utcnow
 from api.nlp.feelings import Feelings
 from api.nlp.language import ENGLISH, NOT_SAID, Detected, LanguagePack
 from api.nlp.places import Places
-from api.nlp.rasa_data import PAYLOAD, BotProject, load_project, payload_entities
+from api.nlp.rasa_data import PAYLOAD, BotProject, base_intent, load_project, payload_entities
+from api.nlp.reactions import HELPED, NO, NOT_ASKED, Reactions
 from api.nlp.text import has_words, plain_fold, questions_in, without_contacts
+from api.privacy import redact
 from api.risk import NOT_AT_RISK, Assessment, clean_text, danger_now, get_assessor
 from api.risk.answers import SAFE_NOW, WHICH_DO_YOU_MEAN, risk_replies
-from api.services.conversations import lock_conversation
+from api.services.conversations import lock_conversation, save_turn
+from api.services.gaps import UNSURE_BELOW, learned_project, record_unanswered
+from api.services.ratings import record_rating
 from api.services.safeguarding import CONTEXT_WINDOW, latest_alert, record_alert
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,10 @@ MOST_QUESTIONS = 3
 _NOT_TO_AN_UPSET_PERSON = frozenset({"caring_promise", "local_offer"})
 # Intents that take up what they are upset about (a complaint, an advocate, a person, feedback).
 _TAKES_IT_UP = frozenset({"complain", "advocate", "talk_to_worker", "give_feedback"})
+FALLBACK_KEY = "fallback"  # content/: what the fallback says
+OUT_OF_SCOPE = "out_of_scope"  # bot/'s intent for what the bot does not answer (also a reason it is kept)
+RATED_HELPED, RATED_NOT_HELPED = "rated_helped", "rated_not_helped"  # content/: after "that helped" / "no"
+NOT_WHAT_YOU_ASKED = "not_what_you_asked"  # content/: sorry, and the question is kept for the content team
 UPSET = "upset"  # content/: sorry, and a complaint, an advocate or a person
 UPSET_FIRST = "upset_ack"  # content/: sorry, before the answer to what they asked
 SEVERAL = "several_more"  # content/: by text, the other questions are options
@@ -99,12 +106,14 @@ class Engine:
         self.feelings = Feelings.load(settings.content_dir / "feelings.yml")
         self.languages = self.risk.detector  # one language detector, the risk check's
         self.places = Places.load(settings.content_dir / "places")
+        self.reactions = Reactions.load(settings.content_dir / "reactions.yml")
+        self.answers = self._rateable()
 
     @classmethod
     def load(cls, settings: Settings) -> "Engine":
         """Read bot/, and train the NLU model or load it from the cache."""
         started = time.perf_counter()
-        project = load_project(settings.bot_dir)
+        project = learned_project(load_project(settings.bot_dir))  # bot/ and the approved examples
         classifier = IntentClassifier.load_or_train(project, settings.cache_dir)
         engine = cls(project, classifier, settings)
         log.info("engine ready", extra={"seconds": round(time.perf_counter() - started, 2)})
@@ -181,8 +190,10 @@ class Engine:
     def handle(
         self, sender: str, text: str, channel: str = "web", metadata: dict[str, Any] | None = None
     ) -> list[OutMessage]:
-        """Answer one message in a conversation: Rasa's REST output, [{recipient_id, text, buttons?}]."""
-        return [_rest_message(sender, m) for m in self.reply(sender, text, channel, metadata)]
+        """Answer one message in a conversation: Rasa's REST output, [{recipient_id, text, buttons?}] (and
+        `custom: {"rate": key}` on an answer when the metadata asks for it: {"rate": true})."""
+        rate = bool((metadata or {}).get("rate"))
+        return [_rest_message(sender, m, rate) for m in self.reply(sender, text, channel, metadata)]
 
     def reply(
         self, sender: str, text: str, channel: str = "web", metadata: dict[str, Any] | None = None
@@ -212,6 +223,10 @@ class Engine:
         if chosen and chosen != conversation.council:
             conversation.council = chosen  # the number texted, the chat's address or the REST metadata
         meta["council"] = conversation.council
+        # The answer before this message, for "that helped" / "not what I asked"; set again below when this
+        # turn gives an answer (a rating is always of the answer just given).
+        answered = (conversation.last_answer, conversation.last_question)
+        conversation.last_answer = conversation.last_question = None
         if not text.strip():
             understanding = None
             messages = [self._say("empty" if _pack(meta).has("empty") else "help", meta)]
@@ -234,29 +249,33 @@ class Engine:
                 messages = [self._say(SAFE_NOW, meta)]
                 state.latest_action = SAFE_NOW
             else:
-                messages = self._in_language(state, conversation, understanding, meta)
+                messages = self._reaction(session, conversation, state, text, meta, answered)
+                messages = messages or self._in_language(state, conversation, understanding, meta)
                 messages = messages or self._elsewhere(state, understanding.parse, meta)
-                messages = messages or self._answer(state, understanding.parse, meta)
+                messages = messages or self._answered(session, conversation, state, understanding.parse, meta)
         parse = understanding.parse if understanding else None
         language = understanding.language if understanding else Detected(None)
-        if language.foreign or (language.code == ENGLISH and not conversation.language):
-            conversation.language = language.code  # the last other language they wrote in stays
-        # The turn's messages in one statement (ORM bulk insert: no objects to build and track).
         now = utcnow()
         user = {"intent": parse.intent if parse else None, "confidence": parse.confidence if parse else None}
         user.update(language=language.code, script=language.script)
-        rows: list[dict[str, Any]] = [{"role": "user", "text": text, **user}]
-        rows += [{"role": "bot", "text": m["text"], **dict.fromkeys(user)} for m in messages if m.get("text")]
-        for row in rows:
-            row.update(conversation_id=conversation.id, created_at=now)
-        conversation.slots = {k: v for k, v in state.slots.items() if v is not None and k != "requested_slot"}
-        conversation.active_loop = state.active_loop
-        conversation.requested_slot = state.requested_slot
-        conversation.latest_action = state.latest_action
-        conversation.latest_intent = parse.intent if parse else conversation.latest_intent
-        conversation.updated_at = now
-        session.add(conversation)
-        session.execute(insert(Turn), rows)
+        turns: list[dict[str, Any]] = [{"role": "user", "text": text, **user}]
+        turns += [{"role": "bot", "text": m["text"], **dict.fromkeys(user)} for m in messages if m.get("text")]
+        for turn in turns:
+            turn.update(conversation_id=conversation.id, created_at=now)
+        kept = {
+            "slots": {k: v for k, v in state.slots.items() if v is not None and k != "requested_slot"},
+            "active_loop": state.active_loop,
+            "requested_slot": state.requested_slot,
+            "latest_action": state.latest_action,
+            "latest_intent": parse.intent if parse else conversation.latest_intent,
+            "council": conversation.council,
+            "last_answer": conversation.last_answer,
+            "last_question": conversation.last_question,
+            "updated_at": now,
+        }
+        if language.foreign or (language.code == ENGLISH and not conversation.language):
+            kept["language"] = language.code  # the last other language they wrote in stays
+        save_turn(session, conversation, kept, turns)
         return messages
 
     def _in_language(
@@ -297,6 +316,84 @@ class Engine:
             return [message]
         state.latest_action = f"language_{pack.code}"
         return self._language_reply(pack, parse.text, meta)
+
+    def _reaction(
+        self,
+        session: Session,
+        conversation: Conversation,
+        state: DialogueState,
+        text: str,
+        meta: dict[str, Any],
+        answered: tuple[str | None, str | None],
+    ) -> list[BotMessage]:
+        """What they said about the answer just given: it helped, it did not, or it was not what they asked
+        (the question is kept, redacted, for the content team). A bare "no" after an answer that offered
+        something answers the offer instead."""
+        answer, question = answered
+        if not answer or state.active_loop:
+            return []
+        said = self.reactions.read(text)
+        if said is None or (said == NO and state.latest_action != ANSWER_ACTION):
+            return []
+        council, channel = conversation.council, meta["channel"]
+        record_rating(session=session, answer=answer, helped=said == HELPED, channel=channel, council=council)
+        if said == NOT_ASKED and question:
+            intent = self.answers.get(answer)
+            record_unanswered(
+                session=session, text=question, reason="not_asked", channel=channel, council=council, intent=intent
+            )
+        key = {HELPED: RATED_HELPED, NOT_ASKED: NOT_WHAT_YOU_ASKED}.get(said, RATED_NOT_HELPED)
+        state.latest_action = key
+        return [self._say(key, meta)]
+
+    def _answered(
+        self, session: Session, conversation: Conversation, state: DialogueState, parse: Parse, meta: dict[str, Any]
+    ) -> list[BotMessage]:
+        """The answer to what they asked. A question the model fell back on, or answered unsure of it, is
+        kept (redacted) for the content team; an answer is remembered so they can say if it helped."""
+        in_form = bool(state.active_loop)
+        messages = self._answer(state, parse, meta)
+        if in_form or (parse.text.startswith("/") and PAYLOAD.match(parse.text)):
+            return messages
+        keys = [m.get("key") for m in messages]
+        rated = next((m for m in messages if m.get("key") in self.answers), None)
+        council, channel = conversation.council, meta["channel"]
+        guess = next((i for i, _ in parse.ranking if i != FALLBACK_INTENT), None) if parse.ranking else None
+        if FALLBACK_KEY in keys or parse.intent == OUT_OF_SCOPE:
+            record_unanswered(
+                session=session,
+                text=parse.text,
+                reason="fallback" if FALLBACK_KEY in keys else OUT_OF_SCOPE,
+                channel=channel,
+                council=council,
+                intent=guess,
+                confidence=parse.confidence,
+            )
+        elif rated is not None and parse.confidence < UNSURE_BELOW and base_intent(parse.intent) not in _SMALL_TALK:
+            record_unanswered(
+                session=session,
+                text=parse.text,
+                reason="unsure",
+                channel=channel,
+                council=council,
+                intent=self.answers.get(rated["key"]),
+                confidence=parse.confidence,
+            )
+        if rated is not None:
+            rated["rateable"] = True
+            conversation.last_answer = rated["key"]
+            conversation.last_question = redact(parse.text)[:1000]
+        return messages
+
+    def _rateable(self) -> dict[str, str]:
+        """The answers young people can rate and the content team can mark a question answered by: each
+        content key, with the intent (or sub-intent) whose examples it answers."""
+        found: dict[str, str] = {}
+        for intent in sorted({i for _, i in self.project.nlu.examples}):
+            base = base_intent(intent)
+            if base not in _SMALL_TALK and base != CRISIS_INTENT and self.dialogue.answers_only(base):
+                found.setdefault(answer_key(intent), intent)
+        return found
 
     def _elsewhere(self, state: DialogueState, parse: Parse, meta: dict[str, Any]) -> list[BotMessage]:
         """A place in another council's area ("i live in scunthorpe, do i pay council tax"): which council that
@@ -481,8 +578,10 @@ def _with_interpreter(code: str) -> str:
     return f"/{HANDOFF_INTENT}" + json.dumps({INTERPRETER: code})
 
 
-def _rest_message(sender: str, message: BotMessage) -> OutMessage:
+def _rest_message(sender: str, message: BotMessage, rate: bool = False) -> OutMessage:
     out: OutMessage = {"recipient_id": sender, "text": message.get("text") or ""}
     if message.get("buttons"):
         out["buttons"] = [{"title": b["title"], "payload": b["payload"]} for b in message["buttons"]]
+    if rate and message.get("rateable"):
+        out["custom"] = {"rate": message["key"]}
     return out

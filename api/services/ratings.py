@@ -1,0 +1,83 @@
+"""Did an answer help? One tap on the web ("Did this help? Yes / No"), or "that helped" / "no" by text
+after an answer (never asked by text: texts cost young people credit). Stored as which answer, yes or
+no, the channel and the council: never who. The content team reads helpfulness per answer beside the
+answers due for review (`stale_content`)."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from api.content import REVIEW_MAX_AGE, ContentPack
+from api.models import Rating
+from api.nlp.language import get_languages
+
+
+def record_rating(*, session: Session, answer: str, helped: bool, channel: str, council: str) -> Rating:
+    """Store one rating of an answer (the caller commits)."""
+    rating = Rating(answer=answer, helped=helped, channel=channel, council=council)
+    session.add(rating)
+    return rating
+
+
+@dataclass(frozen=True)
+class Helpfulness:
+    """How one answer was rated in a period."""
+
+    answer: str
+    title: str
+    yes: int
+    no: int
+
+    @property
+    def rated(self) -> int:
+        return self.yes + self.no
+
+    @property
+    def share(self) -> float:
+        """The share of ratings that said it helped."""
+        return self.yes / self.rated if self.rated else 0.0
+
+
+def helpfulness(
+    *, session: Session, pack: ContentPack, council: str | None, start: date, end: date
+) -> list[Helpfulness]:
+    """Each rated answer's yes and no in the period (a council's, or every council's), least helpful first."""
+    query = select(Rating).where(
+        col(Rating.created_at) >= datetime.combine(start, datetime.min.time(), tzinfo=UTC),
+        col(Rating.created_at) < datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=UTC),
+    )
+    if council:
+        query = query.where(Rating.council == council)
+    counts: dict[str, list[int]] = {}
+    for rating in session.exec(query):
+        counts.setdefault(rating.answer, [0, 0])[0 if rating.helped else 1] += 1
+    found = [
+        Helpfulness(key, pack.answers[key].title if pack.has(key) else key, yes, no)
+        for key, (yes, no) in counts.items()
+    ]
+    return sorted(found, key=lambda h: (h.share, -h.rated, h.answer))
+
+
+@dataclass(frozen=True)
+class Stale:
+    """An answer or a translation that is due for review."""
+
+    what: str  # the content key, or "languages/<code>"
+    title: str
+    why: str
+
+
+def stale_content(pack: ContentPack, today: date) -> list[Stale]:
+    """Answers whose review date is more than a year ago (or missing), and translations no fluent speaker
+    has reviewed yet."""
+    found = []
+    for key, answer in sorted(pack.answers.items()):
+        if answer.review_date is None:
+            found.append(Stale(key, answer.title, "no review date"))
+        elif today - answer.review_date > REVIEW_MAX_AGE:
+            found.append(Stale(key, answer.title, f"last reviewed {answer.review_date.isoformat()}"))
+    for language in get_languages().packs.values():
+        if not language.reviewed:
+            found.append(Stale(f"languages/{language.code}", language.english_name, "not reviewed by a fluent speaker"))
+    return found
