@@ -377,6 +377,26 @@ nlu_app = typer.Typer(help="The intent classifier (bot/data).", no_args_is_help=
 app.add_typer(nlu_app, name="nlu")
 
 
+@nlu_app.command("learned")
+def nlu_learned(
+    out: Annotated[Path, typer.Option(help="where to write them (Rasa 3 NLU training data)")] = Path(
+        "bot/data/nlu/learned.yml"
+    ),
+) -> None:
+    """Write the training examples approved on the staff page "Questions we could not answer" as Rasa NLU
+    data, to train a Rasa server on them too and keep them with bot/ (the embedded engine reads them from
+    the database at its next start)."""
+    from sqlmodel import Session
+
+    from api.db import get_engine
+    from api.services.gaps import approved_examples, rasa_yaml
+
+    with Session(get_engine()) as session:
+        examples = approved_examples(session)
+    out.write_text(rasa_yaml(examples), encoding="utf-8")
+    typer.echo(f"Wrote {len(examples)} approved example(s) to {out}.")
+
+
 @nlu_app.command("compare")
 def nlu_compare(
     folds: Annotated[int, typer.Option(help="cross-validation folds (stratified, the same for both engines)")] = 3,
@@ -442,8 +462,11 @@ def purge() -> None:
         f"{report.conversations} conversation(s) with {report.turns} message(s), {report.inbound_sms} SMS "
         f"receipt(s), {report.outbound_sms} sent-text record(s) and {report.notifications} staff "
         f"notification(s) older than {settings.conversation_retention_days} days; {report.requests} request(s) "
-        f"closed more than {settings.request_retention_days} days ago, with their history. Safeguarding alerts, "
-        "open requests and their conversations are kept."
+        f"closed more than {settings.request_retention_days} days ago, with their history; {report.unanswered} "
+        f"question(s) not answered and {report.proposals} training example(s) never approved older than "
+        f"{settings.conversation_retention_days} days; {report.ratings} rating(s) older than "
+        f"{settings.feedback_retention_days} days. Safeguarding alerts, open requests and their conversations, "
+        "and approved training examples are kept."
     )
 
 

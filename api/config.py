@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     complaints_inbox: str | None = None  # the children's services complaints team
     advocacy_inbox: str | None = None  # the advocacy provider's referral inbox
     safeguarding_inbox: str | None = None  # the duty team: told of every safeguarding alert at once
+    participation_inbox: str | None = None  # the participation team: the weekly themes email
     # The inboxes above are the default council's. Another council's, as JSON by council:
     # CARING_COUNCIL_INBOXES='{"north-lincolnshire": {"safeguarding_inbox": "duty@...", "leaving_care_inbox": ...}}'.
     # A council without its own is never sent another council's mail: its requests wait in the staff pages.

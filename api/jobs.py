@@ -1,4 +1,5 @@
-"""Background work in each server process: escalate requests past their time, then send the outbox.
+"""Background work in each server process: escalate requests past their time, queue the weekly themes
+email, then send the outbox.
 
 Started and stopped by `main.py`'s lifespan; `caring-promise notify send` runs the same round once.
 """
@@ -9,14 +10,16 @@ import threading
 from api.services.notify import deliver_pending
 from api.services.ratelimit import forget_old
 from api.services.requests import escalate_overdue
+from api.services.trends import send_weekly_trends
 
 log = logging.getLogger(__name__)
 
 
 def run_round() -> int:
-    """One round: escalate handoffs past their time, send what is waiting (returns how many were sent),
-    and forget rate-limit counters of windows long past."""
+    """One round: escalate handoffs past their time, queue the weekly themes email when it is due, send
+    what is waiting (returns how many were sent), and forget rate-limit counters of windows long past."""
     escalate_overdue()
+    send_weekly_trends()
     sent = deliver_pending()
     forget_old()
     return sent

@@ -25,7 +25,7 @@ from api.routes.middleware import (
     ServerErrorMiddleware,
 )
 from api.routes.pages import alerts as alert_pages
-from api.routes.pages import dashboard, inbox
+from api.routes.pages import dashboard, inbox, learning
 from api.routes.pages.views import NoAccess, no_access_page
 from api.services import demo
 from api.services import themes as theme_model
@@ -124,6 +124,7 @@ def create_app() -> FastAPI:
         requests,
         inbox,
         dashboard,
+        learning,
         alert_pages,
         chat,
     ):

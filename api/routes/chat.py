@@ -3,7 +3,7 @@ for (/north-lincolnshire/); works with and without JavaScript; forget and quick 
 
 import re
 import secrets
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -11,11 +11,12 @@ from starlette.concurrency import run_in_threadpool
 
 from api.channels.web import answer, chat_limits, forget, transcript
 from api.config import ROOT, get_settings
-from api.content import council_named, get_pack
+from api.content import council_named, councils, get_pack
 from api.contract import OutMessage
 from api.deps import EngineDep, client_address, held_back
 from api.engine.core import Engine
 from api.routes.pages.views import templates
+from api.services.ratings import last_answer, rate_last_answer
 
 router = APIRouter(tags=["chat"], include_in_schema=False)
 COOKIE = "cp_chat"
@@ -57,6 +58,7 @@ def _page(
         "exit_url": get_settings().quick_exit_url,
         "notice": notice,
         "slow_down": pack.render("slow_down", "web").text,
+        "rate_last": last_answer(sender) is not None,
     }
     response = templates.TemplateResponse(request, "chat/page.html", context, status_code=code)
     response.headers["Cache-Control"] = "no-store"  # Back after quick exit must not show the chat again
@@ -94,7 +96,7 @@ def _served(council: str) -> str:
 
 def _open(request: Request, council: str | None) -> Response:
     sender = _sender(request) or f"web-{secrets.token_urlsafe(18)}"
-    notice = "forgotten" if request.query_params.get("forgotten") else ""
+    notice = next((n for n in ("forgotten", "rated") if request.query_params.get(n)), "")
     return _page(request, sender, council, notice=notice)
 
 
@@ -104,6 +106,24 @@ async def _said(request: Request, engine: Engine, message: str, council: str | N
         return _page(request, sender, council, notice="slow_down", code=status.HTTP_429_TOO_MANY_REQUESTS)
     replies = await run_in_threadpool(answer, engine, sender, message, council)
     return _page(request, sender, council, replies)
+
+
+@router.post("/chat/helpful")
+async def helpful(
+    request: Request,
+    helped: Annotated[Literal["yes", "no"], Form()],
+    back: Annotated[str, Form(max_length=100)] = "/",
+    js: Annotated[bool, Form()] = False,
+) -> Response:
+    """ "Did this help?" about the answer just given: Yes or No, stored with the answer, never who said it.
+    From chat.js: 204. From the form without JavaScript: back to the chat, thanked."""
+    sender = _sender(request)
+    if sender:
+        await run_in_threadpool(rate_last_answer, sender, helped == "yes", "web")
+    if js:
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+    home = back if back == "/" or back.strip("/") in councils(get_settings().content_dir) else "/"
+    return RedirectResponse(f"{home}?rated=1", status.HTTP_303_SEE_OTHER)
 
 
 @router.post("/chat/forget")

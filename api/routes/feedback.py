@@ -120,6 +120,12 @@ class Filters:
         """These filters as this member of staff may use them: staff of one council see only its feedback."""
         return self if staff.council is None else replace(self, council=staff.council)
 
+    def dates(self) -> tuple[date, date]:
+        """The period (after `period_of`, which sets both ends)."""
+        if self.start is None or self.end is None:
+            raise ValueError("the filters have no period: pass them through period_of first")
+        return self.start, self.end
+
     def query(self) -> str:
         """The filters as a query string (for links that keep them, like the CSV export)."""
         from urllib.parse import urlencode

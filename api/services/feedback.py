@@ -114,6 +114,17 @@ def correct_themes(*, session: Session, item: Feedback, themes: list[str], by: s
     return item
 
 
+def corrections_by_theme(items: list[Feedback]) -> dict[str, tuple[int, int]]:
+    """Per theme, how often reviewers added it to, and took it off, what the classifier said (reviewed items)."""
+    added: Counter[str] = Counter()
+    removed: Counter[str] = Counter()
+    for item in items:
+        if item.reviewed and item.model_themes is not None:
+            added.update(set(item.themes) - set(item.model_themes))
+            removed.update(set(item.model_themes) - set(item.themes))
+    return {theme: (added[theme], removed[theme]) for theme in THEMES}
+
+
 # Words that say nothing about a theme, on top of scikit-learn's English stop words.
 _QUIET = {
     "just",

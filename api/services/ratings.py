@@ -9,8 +9,35 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from api.content import REVIEW_MAX_AGE, ContentPack
-from api.models import Rating
+from api.db import get_engine, unit_of_work
+from api.models import Conversation, Rating
 from api.nlp.language import get_languages
+
+
+def rate_last_answer(conversation_id: str, helped: bool, channel: str) -> bool:
+    """A rating of the answer the conversation was given last ("Did this help?" on the web), once: False
+    when there is none to rate (already rated, or no answer since)."""
+    with unit_of_work() as session:
+        conversation = session.get(Conversation, conversation_id, with_for_update=True)
+        if conversation is None or not conversation.last_answer:
+            return False
+        record_rating(
+            session=session,
+            answer=conversation.last_answer,
+            helped=helped,
+            channel=channel,
+            council=conversation.council,
+        )
+        conversation.last_answer = None  # one rating per answer; the question stays for "not what I asked"
+        session.add(conversation)
+        return True
+
+
+def last_answer(conversation_id: str) -> str | None:
+    """The answer the conversation was given last, while it can still be rated."""
+    with Session(get_engine()) as session:
+        conversation = session.get(Conversation, conversation_id)
+        return conversation.last_answer if conversation else None
 
 
 def record_rating(*, session: Session, answer: str, helped: bool, channel: str, council: str) -> Rating:

@@ -14,9 +14,13 @@ from api.models import (
     InboundSms,
     Notification,
     OutboundSms,
+    Rating,
     RequestEvent,
     SupportRequest,
+    TrainingExample,
+    TrendEmail,
     Turn,
+    Unanswered,
     utcnow,
 )
 
@@ -32,10 +36,14 @@ class PurgeReport:
     requests: int = 0  # closed requests, with their history
     notifications: int = 0  # sent or failed notifications (the request's history keeps the outcome)
     outbound_sms: int = 0  # delivery records of texts we sent
+    unanswered: int = 0  # questions the bot could not answer (redacted)
+    ratings: int = 0  # "did this help?" answers
+    proposals: int = 0  # training examples proposed and never approved (approved ones are training data)
 
 
 def purge(settings: Settings, now: datetime | None = None) -> PurgeReport:
-    """Delete feedback and conversations (with their turns and SMS receipts) past their retention."""
+    """Delete feedback and conversations (with their turns and SMS receipts), questions not answered,
+    ratings and unapproved training examples past their retention."""
     now = now or utcnow()
     feedback_before = now - timedelta(days=settings.feedback_retention_days)
     conversations_before = now - timedelta(days=settings.conversation_retention_days)
@@ -53,6 +61,14 @@ def purge(settings: Settings, now: datetime | None = None) -> PurgeReport:
         receipts = session.exec(delete(InboundSms).where(col(InboundSms.created_at) < conversations_before)).rowcount
         conversations = session.exec(delete(Conversation).where(col(Conversation.id).in_(old))).rowcount if old else 0
         feedback = session.exec(delete(Feedback).where(col(Feedback.created_at) < feedback_before)).rowcount
+        # Questions not answered are young people's words (redacted): kept as long as conversations.
+        unanswered = session.exec(delete(Unanswered).where(col(Unanswered.created_at) < conversations_before)).rowcount
+        ratings = session.exec(delete(Rating).where(col(Rating.created_at) < feedback_before)).rowcount
+        not_approved = col(TrainingExample.status) != "approved"
+        proposals = session.exec(
+            delete(TrainingExample).where(not_approved, col(TrainingExample.proposed_at) < conversations_before)
+        ).rowcount
+        session.exec(delete(TrendEmail).where(col(TrendEmail.sent_at) < feedback_before))
         settled = col(Notification.status).not_in(("pending", "sending"))
         notifications = session.exec(
             delete(Notification).where(settled, col(Notification.updated_at) < conversations_before)
@@ -78,4 +94,7 @@ def purge(settings: Settings, now: datetime | None = None) -> PurgeReport:
         requests=len(closed),
         notifications=notifications,
         outbound_sms=texts,
+        unanswered=unanswered,
+        ratings=ratings,
+        proposals=proposals,
     )

@@ -8,6 +8,7 @@
   var box = document.getElementById("message");
   var replies = document.getElementById("quick-replies");
   var exitButton = document.getElementById("quick-exit");
+  var helpful = document.getElementById("helpful");
   if (!log || !form || !box) { return; }
   var sender = log.getAttribute("data-sender");
   var council = log.getAttribute("data-council");  // "" for the default council
@@ -80,26 +81,59 @@
     replies.hidden = !buttons.length;
   }
 
+  // "Did this help?" under the answer just given: one tap, then thanks (the server keeps which answer,
+  // never who). Hidden again when the next message is sent.
+  function askHelpful(show) {
+    if (!helpful) { return; }
+    var thanks = document.getElementById("helpful-thanks");
+    if (thanks) { thanks.remove(); }
+    helpful.hidden = !show;
+  }
+
+  if (helpful) {
+    helpful.querySelectorAll("button").forEach(function (button) {
+      button.addEventListener("click", function (event) {
+        event.preventDefault();
+        var body = new URLSearchParams({ helped: button.value, js: "true" });
+        fetch("/chat/helpful", { method: "POST", credentials: "same-origin", body: body })
+          .catch(function () { return null; });
+        helpful.hidden = true;
+        var thanks = document.createElement("p");
+        thanks.id = "helpful-thanks";
+        thanks.className = "thanks";
+        thanks.setAttribute("role", "status");
+        thanks.textContent = "Thanks for telling us.";
+        helpful.parentNode.insertBefore(thanks, helpful.nextSibling);
+        box.focus();
+      });
+    });
+  }
+
   function send(message, shown) {
     if (!message.trim()) { box.focus(); return; }
     add("you", shown || message);
     showReplies([]);
+    askHelpful(false);
     fetch("/webhooks/rest/webhook", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       credentials: "same-origin",
-      body: JSON.stringify(council ? { sender: sender, message: message, metadata: { council: council } }
-                                   : { sender: sender, message: message })
+      // rate: the reply marks an answer that "Did this help?" may be asked about (custom.rate).
+      body: JSON.stringify({ sender: sender, message: message,
+                             metadata: council ? { council: council, rate: true } : { rate: true } })
     }).then(function (response) {
       if (!response.ok) { throw new Error("HTTP " + response.status); }
       return response.json();
     }).then(function (messages) {
       var buttons = null;
+      var rateable = false;
       messages.forEach(function (m) {
         if (m.text) { add("bot", m.text); }
         if (m.buttons && m.buttons.length) { buttons = m.buttons; }
+        if (m.custom && m.custom.rate) { rateable = true; }
       });
       showReplies(buttons);
+      askHelpful(rateable);
     }).catch(function () {
       add("bot", "Sorry, that did not send. Please try again. If you are in danger now, call 999.");
     });

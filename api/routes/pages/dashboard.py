@@ -21,6 +21,7 @@ from api.routes.pages.views import CsrfChecked, page_role, render
 from api.services.feedback import (
     change_since,
     correct_themes,
+    corrections_by_theme,
     find_feedback,
     recurring_phrases,
     save_you_said_we_did,
@@ -29,26 +30,33 @@ from api.services.feedback import (
 )
 from api.services.languages import language_counts
 from api.services.office_hours import office_hours
+from api.services.trends import learning_summary, monday, theme_trends
 
 router = APIRouter(prefix="/staff/dashboard", tags=["pages"], include_in_schema=False)
 Reader = Annotated[Staff, Depends(page_role("participation", "admin"))]
 RECENT = 50  # feedback items listed on the page (the CSV has them all)
 
 
-def _period(f: Filters) -> Filters:
-    """The filters with a period: this month so far unless dates were chosen."""
+def period_of(f: Filters, days: int | None = None) -> Filters:
+    """The filters with a period: the dates chosen, else this month so far (or, given `days`, the last
+    `days` days)."""
     today = office_hours().local(office_hours().now()).date()
     end = f.end or today
-    start = f.start or (end.replace(day=1) if not f.end else end - timedelta(days=29))
+    if f.start:
+        start = f.start
+    elif days:
+        start = end - timedelta(days=days - 1)
+    else:
+        start = end.replace(day=1) if not f.end else end - timedelta(days=29)
     if start > end:
         raise HTTPException(422, "'from' is after 'to'")
     return replace(f, start=start, end=end)
 
 
 def _figures(session: Session, f: Filters) -> dict[str, Any]:
-    """What the dashboard and the Panel summary show for a period (the filters after `_period`)."""
+    """What the dashboard and the Panel summary show for a period (the filters after `period_of`)."""
     if f.start is None or f.end is None:
-        raise ValueError("the filters have no period: pass them through _period first")
+        raise ValueError("the filters have no period: pass them through period_of first")
     start, end, council = f.start, f.end, f.council
     items = find_feedback(
         session=session, start=start, end=end, channel=f.channel, sentiment=f.sentiment, council=council
@@ -67,6 +75,10 @@ def _figures(session: Session, f: Filters) -> dict[str, Any]:
     return {
         "summary": summary,
         "change": change_since(session=session, start=start, end=end, council=council),
+        "trends": theme_trends(session=session, week=monday(end), council=council),
+        "trends_week": monday(end),
+        "corrections": corrections_by_theme(items),
+        "reviewed": sum(1 for item in items if item.reviewed),
         "chart": weekly_chart(summarise(chart_items)["weekly"], end),
         "phrases": recurring_phrases(items),
         "languages": language_counts(session=session, start=start, end=end, council=council),
@@ -81,7 +93,7 @@ def _figures(session: Session, f: Filters) -> dict[str, Any]:
 @router.get("", response_class=HTMLResponse)
 def dashboard(request: Request, staff: Reader, session: SessionDep, f: FiltersDep) -> HTMLResponse:
     """Which priorities young people talk about, how that is changing, and what they said (redacted)."""
-    f = _period(f.seen_by(staff))
+    f = period_of(f.seen_by(staff))
     recent = filtered(session, f)
     context = {
         "staff": staff,
@@ -100,12 +112,20 @@ def dashboard(request: Request, staff: Reader, session: SessionDep, f: FiltersDe
 @router.get("/panel", response_class=HTMLResponse)
 def panel(request: Request, staff: Reader, session: SessionDep, f: FiltersDep) -> HTMLResponse:
     """A printable A4 summary for the Corporate Parenting Panel."""
-    f = _period(f.seen_by(staff))
+    f = period_of(f.seen_by(staff))
     examples = {
         theme: find_feedback(session=session, theme=theme, start=f.start, end=f.end, council=f.council)[:2]
         for theme in THEMES
     }
-    context = {"staff": staff, "f": f, "themes": THEMES, "examples": examples, **_figures(session, f)}
+    start, end = f.dates()
+    context = {
+        "staff": staff,
+        "f": f,
+        "themes": THEMES,
+        "examples": examples,
+        **learning_summary(session=session, council=f.council, start=start, end=end),
+        **_figures(session, f),
+    }
     return render(request, "staff/panel.html", context)
 
 
