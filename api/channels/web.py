@@ -32,14 +32,18 @@ def forget(sender: str) -> bool:
     return found
 
 
-def answer(engine: Engine, sender: str, message: str, council: str | None = None) -> list[OutMessage]:
+def answer(
+    engine: Engine, sender: str, message: str, council: str | None = None, rate: bool = False
+) -> list[OutMessage]:
     """The reply to a web message (REST channel or the page's form), in `council`'s words (a council this
-    service answers for; None: the conversation's, or the default)."""
+    service answers for; None: the conversation's, or the default); `rate`: mark an answer "Did this help?"
+    may be asked about (`custom: {"rate": key}`)."""
     if is_forget(message):
         forget(sender)
         reply = get_pack(council).render("forgotten", "web").as_message()
         return [{"recipient_id": sender, "text": reply["text"]}]
-    return engine.handle(sender, message, channel="web", metadata={"council": council} if council else None)
+    metadata = {"council": council, "rate": rate}
+    return engine.handle(sender, message, channel="web", metadata={k: v for k, v in metadata.items() if v})
 
 
 def transcript(sender: str) -> list[tuple[str, str]]:

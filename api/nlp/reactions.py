@@ -3,7 +3,7 @@ helped, that it did not, or that it was not what they asked.
 
 Read on the folded message, as content/feelings.yml is, only in a short message: a longer one is a
 new question. "not what I asked" is read before "did not help", and that before "helped", so "not
-helpful" is never taken for "helpful".
+helpful" is never taken for "helpful"; nor is "that wasn't helpful" (a negation turns "helped" round).
 """
 
 import re
@@ -14,6 +14,8 @@ from api.files import read_yaml
 from api.nlp.text import fold, keyword, word_pattern
 
 NOT_ASKED, NOT_HELPED, HELPED, NO = "not_asked", "not_helped", "helped", "bare_no"
+# "that wasn't helpful", "not very useful": a helped phrase said with a negation did not help.
+_NEGATION = re.compile(r"\b(?:not|no|never|wasnt|isnt|didnt|doesnt|dont|hardly|barely)\b")
 
 
 @dataclass(frozen=True)
@@ -42,5 +44,5 @@ class Reactions:
             return None
         for name, pattern in self.patterns:
             if pattern is not None and pattern.search(folded):
-                return name
+                return NOT_HELPED if name == HELPED and _NEGATION.search(folded) else name
         return NO if folded in self.no else None

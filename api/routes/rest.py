@@ -26,8 +26,9 @@ class RestMessage(BaseModel):
         description="an opaque id for the conversation (not 'sms:...': text conversations are reached only by Twilio)",
     )
     message: str = Field(max_length=20_000, description="what the young person wrote (may be empty)")
-    # Accepted as Rasa's REST channel accepts it; only `council` is passed on (which council's answers:
-    # "lincolnshire", "north-lincolnshire"; absent, the default). Who a young person is (and so whose
+    # Accepted as Rasa's REST channel accepts it; only `council` (which council's answers: "lincolnshire",
+    # "north-lincolnshire"; absent, the default) and `rate` (true: mark an answer the chat may ask "Did this
+    # help?" about, with `custom: {"rate": key}`) are passed on. Who a young person is (and so whose
     # requests they may ask about) comes only from the SMS channel's directory lookup.
     metadata: dict[str, Any] | None = None
 
@@ -77,5 +78,6 @@ def _webhook(body: RestMessage, request: Request, engine: Engine) -> list[OutMes
     # writer) a message, not three. A refused message's count is kept.
     with unit_of_work():
         if not held_back(request, engine, body.message, chat_limits(body.sender, client_address(request))):
-            return answer(engine, body.sender, body.message, (body.metadata or {}).get("council"))
+            metadata = body.metadata or {}
+            return answer(engine, body.sender, body.message, metadata.get("council"), metadata.get("rate") is True)
     raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many messages: wait a minute, then try again")

@@ -21,6 +21,7 @@ from api.db import get_engine, unit_of_work
 from api.main import create_app
 from api.models import Conversation, SafeguardingAlert
 from api.services.directory import import_directory, link_staff
+from api.services.gaps import record_unanswered
 from api.services.staff import add_staff
 from tests.fakes.twilio_api import FakeTwilio
 from tests.processes import free_port
@@ -379,3 +380,51 @@ def test_the_duty_team_acknowledges_a_safeguarding_alert(server, staff_data, pag
 def _conversation(sender: str | None) -> bool:
     with Session(get_engine()) as session:
         return session.get(Conversation, sender or "") is not None
+
+
+# -- learning from conversations ------------------------------------------------------------------
+
+
+def test_did_this_help_is_one_tap_under_an_answer(server, page):
+    page.goto(server + "/")
+    expect(page.locator("#helpful")).to_be_hidden()
+    page.get_by_label("Your message").fill("what is staying put")
+    page.get_by_role("button", name="Send").click()
+    expect(last_bot(page)).to_contain_text("foster carers")
+    helpful = page.get_by_role("group", name="Did this help?")
+    expect(helpful).to_be_visible()
+    accessible(page, "chat-did-this-help")
+    helpful.get_by_role("button", name="Yes").click()
+    expect(page.get_by_role("status").filter(has_text="Thanks for telling us.")).to_be_visible()
+    expect(page.locator("#helpful")).to_be_hidden()
+    page.get_by_label("Your message").fill("hello")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#log .you").last).to_contain_text("hello")
+    expect(last_bot(page)).not_to_contain_text("foster carers")
+    expect(page.locator("#helpful")).to_be_hidden()  # small talk is not rated
+
+
+def test_the_content_team_marks_questions_answered_and_an_admin_approves_them(server, staff_data, page, browser):
+    with unit_of_work() as session:
+        for text in ("can i take my dog to my new flat", "am i allowed a dog in my flat"):
+            record_unanswered(session=session, text=text, reason="fallback", channel="web", council="lincolnshire")
+    sign_in(page, server, "team.browser@lincs.example")
+    page.get_by_role("link", name="Questions not answered").click()
+    expect(page.get_by_role("heading", name="Questions we could not answer")).to_be_visible()
+    accessible(page, "staff-questions")
+    cluster = page.locator("section.cluster", has_text="am i allowed a dog in my flat")
+    cluster.get_by_label("Answered by").select_option(label="Somewhere to live")
+    cluster.get_by_role("button", name="Mark answered").click()
+    expect(page.get_by_role("status")).to_contain_text("proposed as training examples")
+    page.get_by_role("link", name="Did answers help?").first.click()
+    expect(page.get_by_role("heading", name="Did answers help?")).to_be_visible()
+    accessible(page, "staff-answers")
+    admin = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(admin, server, "duty.browser@lincs.example")
+    admin.goto(server + "/staff/questions/review")
+    expect(admin.get_by_role("heading", name="Training examples to review")).to_be_visible()
+    accessible(admin, "staff-review")
+    row = admin.locator("tr", has_text="am i allowed a dog in my flat").first
+    row.get_by_role("button", name="Approve").click()
+    expect(admin.get_by_role("status")).to_contain_text("Approved")
+    admin.context.close()
