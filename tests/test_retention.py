@@ -35,7 +35,9 @@ def test_purge_deletes_what_is_old_and_keeps_alerts(app, session):
 def test_purge_command_reports(app):
     result = CliRunner().invoke(cli, ["purge"])
     assert (
-        result.exit_code == 0 and "Safeguarding alerts, open requests and their conversations are kept" in result.output
+        result.exit_code == 0
+        and "Safeguarding alerts, open requests and their conversations, and approved training examples are kept"
+        in result.output
     )
 
 

@@ -56,6 +56,9 @@ class RestReply(BaseModel):
     recipient_id: str
     text: str
     buttons: list[dict[str, str]] | None = None
+    custom: dict[str, str] | None = Field(
+        default=None, description='{"rate": <answer>}: an answer the chat may ask "Did this help?" about'
+    )
 
 
 @router.post(
