@@ -147,6 +147,7 @@ def test_the_chat_asks_did_this_help_only_about_an_answer(client):
     answer = web(client, who, "what is staying put", rate=True)
     assert answer[0]["custom"] == {"rate": "housing/staying_put"}
     assert all("custom" not in r for r in web(client, who, "hello", rate=True))
+    assert web(client, who, "/money", rate=True)[0]["custom"] == {"rate": "money"}  # a tapped answer too
     # A REST client that does not ask gets Rasa's output unchanged.
     assert all("custom" not in r for r in web(client, sender(), "what is staying put"))
 

@@ -350,10 +350,11 @@ class Engine:
         self, session: Session, conversation: Conversation, state: DialogueState, parse: Parse, meta: dict[str, Any]
     ) -> list[BotMessage]:
         """The answer to what they asked. A question the model fell back on, or answered unsure of it, is
-        kept (redacted) for the content team; an answer is remembered so they can say if it helped."""
+        kept (redacted) for the content team (a button's payload never is); an answer, asked or tapped, is
+        remembered so they can say if it helped."""
         in_form = bool(state.active_loop)
         messages = self._answer(state, parse, meta)
-        if in_form or (parse.text.startswith("/") and PAYLOAD.match(parse.text)):
+        if in_form:
             return messages
         keys = [m.get("key") for m in messages]
         rated = next((m for m in messages if m.get("key") in self.answers), None)
