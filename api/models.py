@@ -47,9 +47,8 @@ class Conversation(SQLModel, table=True):
     # The language they last wrote in, when it could be told ("ti", "en"): answers and interpreters follow it.
     language: str | None = Field(default=None, max_length=16)
     # The content key of the last answer given, while it can still be rated ("did this help?", "that
-    # helped", "not what I asked"); the question it answered, redacted, for "not what I asked".
+    # helped", "not what I asked": the question is then the conversation's last message before).
     last_answer: str | None = Field(default=None, max_length=64)
-    last_question: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow, index=True)
 

@@ -481,4 +481,4 @@ def test_a_conversation_keeps_its_last_answer_only_until_the_next_message(engine
     engine.reply(who, "hello", "web")
     with Session(get_engine()) as session:
         conversation = session.get(Conversation, who)
-        assert conversation.last_answer is None and conversation.last_question is None
+        assert conversation.last_answer is None

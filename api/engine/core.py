@@ -27,10 +27,9 @@ from api.nlp.places import Places
 from api.nlp.rasa_data import PAYLOAD, BotProject, base_intent, load_project, payload_entities
 from api.nlp.reactions import HELPED, NO, NOT_ASKED, Reactions
 from api.nlp.text import has_words, plain_fold, questions_in, without_contacts
-from api.privacy import redact
 from api.risk import NOT_AT_RISK, Assessment, clean_text, danger_now, get_assessor
 from api.risk.answers import SAFE_NOW, WHICH_DO_YOU_MEAN, risk_replies
-from api.services.conversations import lock_conversation, save_turn
+from api.services.conversations import last_said, lock_conversation, save_turn
 from api.services.gaps import UNSURE_BELOW, learned_project, record_unanswered
 from api.services.ratings import record_rating
 from api.services.safeguarding import CONTEXT_WINDOW, latest_alert, record_alert
@@ -225,8 +224,8 @@ class Engine:
         meta["council"] = conversation.council
         # The answer before this message, for "that helped" / "not what I asked"; set again below when this
         # turn gives an answer (a rating is always of the answer just given).
-        answered = (conversation.last_answer, conversation.last_question)
-        conversation.last_answer = conversation.last_question = None
+        answered = conversation.last_answer
+        conversation.last_answer = None
         if not text.strip():
             understanding = None
             messages = [self._say("empty" if _pack(meta).has("empty") else "help", meta)]
@@ -270,7 +269,6 @@ class Engine:
             "latest_intent": parse.intent if parse else conversation.latest_intent,
             "council": conversation.council,
             "last_answer": conversation.last_answer,
-            "last_question": conversation.last_question,
             "updated_at": now,
         }
         if language.foreign or (language.code == ENGLISH and not conversation.language):
@@ -324,12 +322,11 @@ class Engine:
         state: DialogueState,
         text: str,
         meta: dict[str, Any],
-        answered: tuple[str | None, str | None],
+        answer: str | None,
     ) -> list[BotMessage]:
         """What they said about the answer just given: it helped, it did not, or it was not what they asked
         (the question is kept, redacted, for the content team). A bare "no" after an answer that offered
         something answers the offer instead."""
-        answer, question = answered
         if not answer or state.active_loop:
             return []
         said = self.reactions.read(text)
@@ -337,7 +334,8 @@ class Engine:
             return []
         council, channel = conversation.council, meta["channel"]
         record_rating(session=session, answer=answer, helped=said == HELPED, channel=channel, council=council)
-        if said == NOT_ASKED and question:
+        question = last_said(session, conversation.id) if said == NOT_ASKED else None
+        if question:
             intent = self.answers.get(answer)
             record_unanswered(
                 session=session, text=question, reason="not_asked", channel=channel, council=council, intent=intent
@@ -383,7 +381,6 @@ class Engine:
         if rated is not None:
             rated["rateable"] = True
             conversation.last_answer = rated["key"]
-            conversation.last_question = redact(parse.text)[:1000]
         return messages
 
     def _rateable(self) -> dict[str, str]:

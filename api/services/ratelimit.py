@@ -8,7 +8,10 @@ the proxies listed in CARING_TRUSTED_PROXIES (uvicorn's `forwarded_allow_ips`).
 
 import time
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, delete
@@ -41,18 +44,25 @@ def now() -> float:
     return time.time()
 
 
-def hit(key: str, seconds: int) -> int:
-    """Count one call for the key in the current window; how many there have been in it."""
-    window = int(now()) // seconds * seconds
-    insert = pg_insert if get_engine().dialect.name == "postgresql" else sqlite_insert
-    statement = (
+@lru_cache
+def _count(dialect: str) -> Any:
+    """Add one to a key's counter in a window, or start it at one; the count after (built once a dialect:
+    a message counts two limits, and building the statement cost more than running it)."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (
         insert(RateCounter)
-        .values(key=key, window=window, hits=1)
+        .values(key=bindparam("key"), window=bindparam("window"), hits=1)
         .on_conflict_do_update(index_elements=["key", "window"], set_={"hits": col(RateCounter.hits) + 1})
         .returning(col(RateCounter.hits))
     )
+
+
+def hit(key: str, seconds: int) -> int:
+    """Count one call for the key in the current window; how many there have been in it."""
+    window = int(now()) // seconds * seconds
     with unit_of_work() as session:
-        return int(session.execute(statement).scalar_one())
+        counted = session.execute(_count(get_engine().dialect.name), {"key": key, "window": window})
+        return int(counted.scalar_one())
 
 
 def forget_old(at: float | None = None) -> int:

@@ -80,12 +80,10 @@ def upgrade() -> None:
 
     with op.batch_alter_table("conversation", schema=None) as batch_op:
         batch_op.add_column(sa.Column("last_answer", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
-        batch_op.add_column(sa.Column("last_question", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("conversation", schema=None) as batch_op:
-        batch_op.drop_column("last_question")
         batch_op.drop_column("last_answer")
 
     with op.batch_alter_table("unanswered", schema=None) as batch_op:
