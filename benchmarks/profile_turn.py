@@ -582,7 +582,7 @@ def report(result: InProcess, http: OverHttp | None = None, detail_floor: float 
     lines.append(
         f"(shares: of the {'HTTP round trip' if http else 'ASGI call'}. HTTP - ASGI = uvicorn, the socket, the "
         "client process, access logs; ASGI - reply = FastAPI, middleware, validation, thread-pool hops "
-        "(3 for the webhook: its sync dependency, the route, the response model; 1 for /health), httpx's ASGI client)"
+        "(1 for each: the webhook's turn with its rate counters, /health's route), httpx's ASGI client)"
     )
     if http:
         ratio = http.webhook.p(0.5) / http.health.p(0.5)
