@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
@@ -37,6 +38,7 @@ UNSURE_BELOW = 0.5  # an answer given with less confidence than this is recorded
 # dev sets' questions: 0.7 keeps "money for uni" and "uni bursary" together and money apart from housing.
 CLUSTER_DISTANCE = 0.7
 EXAMPLES_SHOWN = 5
+MOST_CLUSTERED = 2_000  # the latest questions of a period that are clustered (a page, not a batch job)
 STATUSES = ("proposed", "approved", "rejected")
 
 
@@ -113,7 +115,9 @@ class Cluster:
 
 
 def clusters(items: list[Unanswered]) -> list[Cluster]:
-    """The questions grouped by similarity, biggest cluster first (a question alone is a cluster of one)."""
+    """The questions grouped by similarity, biggest cluster first (a question alone is a cluster of one);
+    the MOST_CLUSTERED latest when there are more."""
+    items = items[-MOST_CLUSTERED:]
     if not items:
         return []
     texts = [normalise(item.text) for item in items]
@@ -133,12 +137,16 @@ def clusters(items: list[Unanswered]) -> list[Cluster]:
 
 
 def _labels(texts: list[str]) -> list[int]:
-    """A cluster number for each text (scikit-learn, imported here: only this staff page needs it)."""
+    """A cluster number for each text (scikit-learn, imported here: only this staff page needs it).
+
+    The distances are computed from the sparse rows (a text by text matrix: 2,000 questions are 32 MB),
+    never from dense features (tens of thousands of n-grams a question)."""
     if len(texts) == 1:
         return [0]
     from sklearn.cluster import AgglomerativeClustering
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion
+    from sklearn.preprocessing import normalize
 
     features = FeatureUnion(
         [
@@ -147,13 +155,14 @@ def _labels(texts: list[str]) -> list[int]:
         ]
     )
     try:
-        matrix = features.fit_transform(texts).toarray()
+        rows = normalize(features.fit_transform(texts))
     except ValueError:  # nothing but stop words and punctuation
         return list(range(len(texts)))
+    distances = np.clip(1.0 - (rows @ rows.T).toarray(), 0.0, 2.0)
     model = AgglomerativeClustering(
-        n_clusters=None, metric="cosine", linkage="average", distance_threshold=CLUSTER_DISTANCE
+        n_clusters=None, metric="precomputed", linkage="average", distance_threshold=CLUSTER_DISTANCE
     )
-    return [int(label) for label in model.fit_predict(matrix)]
+    return [int(label) for label in model.fit_predict(distances)]
 
 
 def _shared_words(texts: list[str], top: int = 4) -> list[str]:

@@ -49,6 +49,7 @@ def questions(request: Request, staff: Reader, session: SessionDep, f: FiltersDe
         "f": f,
         "clusters": gaps.clusters(items),
         "total": len(items),
+        "most_clustered": gaps.MOST_CLUSTERED,
         "reasons": gaps.REASONS,
         "choices": [(key, pack.answers[key].title) for key in _choices(request, f.council)],
         "waiting": len(gaps.proposals(session=session, council=staff.council)),
