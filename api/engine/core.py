@@ -251,7 +251,7 @@ class Engine:
                 messages = self._reaction(session, conversation, state, text, meta, answered)
                 messages = messages or self._in_language(state, conversation, understanding, meta)
                 messages = messages or self._elsewhere(state, understanding.parse, meta)
-                messages = messages or self._answered(session, conversation, state, understanding.parse, meta)
+                messages = messages or self._answered(session, conversation, state, understanding, meta)
         parse = understanding.parse if understanding else None
         language = understanding.language if understanding else Detected(None)
         now = utcnow()
@@ -345,18 +345,23 @@ class Engine:
         return [self._say(key, meta)]
 
     def _answered(
-        self, session: Session, conversation: Conversation, state: DialogueState, parse: Parse, meta: dict[str, Any]
+        self,
+        session: Session,
+        conversation: Conversation,
+        state: DialogueState,
+        understanding: Understanding,
+        meta: dict[str, Any],
     ) -> list[BotMessage]:
         """The answer to what they asked. A question the model fell back on, or answered unsure of it, is
         kept (redacted) for the content team (a button's payload never is); an answer, asked or tapped, is
         remembered so they can say if it helped."""
-        in_form = bool(state.active_loop)
+        parse, in_form = understanding.parse, bool(state.active_loop)
         messages = self._answer(state, parse, meta)
         if in_form:
             return messages
         keys = [m.get("key") for m in messages]
         rated = next((m for m in messages if m.get("key") in self.answers), None)
-        council, channel = conversation.council, meta["channel"]
+        council, channel, language = conversation.council, meta["channel"], understanding.language.code
         guess = next((i for i, _ in parse.ranking if i != FALLBACK_INTENT), None) if parse.ranking else None
         if FALLBACK_KEY in keys or parse.intent == OUT_OF_SCOPE:
             record_unanswered(
@@ -367,6 +372,7 @@ class Engine:
                 council=council,
                 intent=guess,
                 confidence=parse.confidence,
+                language=language,
             )
         elif rated is not None and parse.confidence < UNSURE_BELOW and base_intent(parse.intent) not in _SMALL_TALK:
             record_unanswered(
@@ -377,6 +383,7 @@ class Engine:
                 council=council,
                 intent=self.answers.get(rated["key"]),
                 confidence=parse.confidence,
+                language=language,
             )
         if rated is not None:
             rated["rateable"] = True
