@@ -13,6 +13,7 @@ Two lighter readings live here too: `normalise` (what the intent and theme model
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Arabic-script letters that people (and keyboards) use interchangeably.
 _ARABIC_FOLD = str.maketrans(
@@ -138,6 +139,7 @@ def _strip_marks(text: str) -> str:
     return unicodedata.normalize("NFC", kept)
 
 
+@lru_cache(maxsize=512)  # a turn folds the same message five or six times (risk, language, places...)
 def plain_fold(text: str) -> str:
     """The folding of every script (lower case, no accents or vowel marks, one Arabic-script letter per
     sound), without spelling out English text speak: how words of any language are compared."""
@@ -148,6 +150,7 @@ def plain_fold(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=512)
 def fold(text: str) -> str:
     """The message as safety patterns read it (see the module's docstring)."""
     return _WORD.sub(lambda m: _TEXT_SPEAK.get(m.group(0), m.group(0)), plain_fold(text))
