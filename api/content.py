@@ -70,6 +70,14 @@ class Answer:
     review_date: date | None
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
+    def review_due(self, today: date) -> str | None:
+        """Why the answer is due for review (no review date, or one over a year ago); None when it is not."""
+        if self.review_date is None:
+            return "no review_date (YYYY-MM-DD)"
+        if today - self.review_date > REVIEW_MAX_AGE:
+            return f"last reviewed {self.review_date}, over a year ago"
+        return None
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -344,10 +352,8 @@ def check_pack(pack: ContentPack, required: tuple[str, ...], today: date | None 
                 report.problems.append(f"{where}: sms is {gsm7_length(sms)} characters, more than one text ({SEGMENT})")
         if not answer.sources:
             report.problems.append(f"{where}: no sources")
-        if answer.review_date is None:
-            report.problems.append(f"{where}: no review_date (YYYY-MM-DD)")
-        elif today - answer.review_date > REVIEW_MAX_AGE:
-            report.problems.append(f"{where}: last reviewed {answer.review_date}, over a year ago")
+        if due := answer.review_due(today):
+            report.problems.append(f"{where}: {due}")
         for part, text in (("sms", answer.sms), ("web", answer.web)):
             if len(text.split()) >= 8:
                 grade = reading_grade(text)

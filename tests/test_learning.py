@@ -16,9 +16,10 @@ from api.models import Conversation, Feedback, Notification, Rating, TrainingExa
 from api.nlp.rasa_data import load_project
 from api.nlp.reactions import HELPED, NO, NOT_ASKED, NOT_HELPED, Reactions
 from api.services import gaps
+from api.services.feedback import monday
 from api.services.retention import purge
 from api.services.staff import add_staff
-from api.services.trends import FLAG_MIN, monday, send_weekly_trends, theme_trends
+from api.services.trends import FLAG_MIN, send_weekly_trends, theme_trends
 from tests.routes.test_pages import PASSWORD, login_token
 from tests.routes.test_twilio import messages, text_in
 

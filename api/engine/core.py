@@ -361,29 +361,22 @@ class Engine:
             return messages
         keys = [m.get("key") for m in messages]
         rated = next((m for m in messages if m.get("key") in self.answers), None)
-        council, channel, language = conversation.council, meta["channel"], understanding.language.code
-        guess = next((i for i, _ in parse.ranking if i != FALLBACK_INTENT), None) if parse.ranking else None
+        reason: str | None = None
         if FALLBACK_KEY in keys or parse.intent == OUT_OF_SCOPE:
-            record_unanswered(
-                session=session,
-                text=parse.text,
-                reason="fallback" if FALLBACK_KEY in keys else OUT_OF_SCOPE,
-                channel=channel,
-                council=council,
-                intent=guess,
-                confidence=parse.confidence,
-                language=language,
-            )
+            reason = "fallback" if FALLBACK_KEY in keys else OUT_OF_SCOPE
+            intent = next((i for i, _ in parse.ranking if i != FALLBACK_INTENT), None)  # its best guess
         elif rated is not None and parse.confidence < UNSURE_BELOW and base_intent(parse.intent) not in _SMALL_TALK:
+            reason, intent = "unsure", self.answers.get(rated["key"])
+        if reason is not None:
             record_unanswered(
                 session=session,
                 text=parse.text,
-                reason="unsure",
-                channel=channel,
-                council=council,
-                intent=self.answers.get(rated["key"]),
+                reason=reason,
+                channel=meta["channel"],
+                council=conversation.council,
+                intent=intent,
                 confidence=parse.confidence,
-                language=language,
+                language=understanding.language.code,
             )
         if rated is not None:
             rated["rateable"] = True

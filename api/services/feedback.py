@@ -43,6 +43,11 @@ def store_feedback(
     return item
 
 
+def monday(day: date) -> date:
+    """The Monday that begins the week a day is in (weeks are counted from Monday)."""
+    return day - timedelta(days=day.weekday())
+
+
 def midnight(day: date) -> datetime:
     """The start of a day (UTC): periods are from the midnight of their first day to that after their last."""
     return datetime.combine(day, time.min, tzinfo=UTC)
@@ -85,7 +90,7 @@ def summarise(items: list[Feedback]) -> dict:
     by_sentiment: dict[str, Counter[str]] = defaultdict(Counter)
     totals: Counter[str] = Counter()
     for item in items:
-        week = (item.created_at.date() - timedelta(days=item.created_at.weekday())).isoformat()
+        week = monday(item.created_at.date()).isoformat()
         for theme in item.themes or ["none"]:
             weekly[week][theme] += 1
             by_channel[theme][item.channel] += 1

@@ -26,6 +26,7 @@ from api.models import TrainingExample, Unanswered, row_id
 from api.nlp.rasa_data import BotProject
 from api.nlp.text import normalise
 from api.privacy import redact
+from api.services.feedback import midnight
 
 REASONS = {
     "fallback": "not understood",
@@ -78,8 +79,8 @@ def find_unanswered(
 ) -> list[Unanswered]:
     """The period's questions (a council's, or every council's), oldest first; answered ones only when asked."""
     query = select(Unanswered).where(
-        col(Unanswered.created_at) >= datetime.combine(start, datetime.min.time(), tzinfo=UTC),
-        col(Unanswered.created_at) < datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=UTC),
+        col(Unanswered.created_at) >= midnight(start),
+        col(Unanswered.created_at) < midnight(end + timedelta(days=1)),
     )
     if council:
         query = query.where(Unanswered.council == council)

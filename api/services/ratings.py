@@ -4,14 +4,15 @@ no, the channel and the council: never who. The content team reads helpfulness p
 answers due for review (`stale_content`)."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
-from api.content import REVIEW_MAX_AGE, ContentPack
+from api.content import ContentPack
 from api.db import get_engine, unit_of_work
 from api.models import Conversation, Rating
 from api.nlp.language import get_languages
+from api.services.feedback import midnight
 
 
 def rate_last_answer(conversation_id: str, helped: bool, channel: str) -> bool:
@@ -28,7 +29,7 @@ def rate_last_answer(conversation_id: str, helped: bool, channel: str) -> bool:
             channel=channel,
             council=conversation.council,
         )
-        conversation.last_answer = None  # one rating per answer; the question stays for "not what I asked"
+        conversation.last_answer = None  # one rating per answer
         session.add(conversation)
         return True
 
@@ -71,8 +72,8 @@ def helpfulness(
 ) -> list[Helpfulness]:
     """Each rated answer's yes and no in the period (a council's, or every council's), least helpful first."""
     query = select(Rating).where(
-        col(Rating.created_at) >= datetime.combine(start, datetime.min.time(), tzinfo=UTC),
-        col(Rating.created_at) < datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=UTC),
+        col(Rating.created_at) >= midnight(start),
+        col(Rating.created_at) < midnight(end + timedelta(days=1)),
     )
     if council:
         query = query.where(Rating.council == council)
@@ -100,10 +101,8 @@ def stale_content(pack: ContentPack, today: date) -> list[Stale]:
     has reviewed yet."""
     found = []
     for key, answer in sorted(pack.answers.items()):
-        if answer.review_date is None:
-            found.append(Stale(key, answer.title, "no review date"))
-        elif today - answer.review_date > REVIEW_MAX_AGE:
-            found.append(Stale(key, answer.title, f"last reviewed {answer.review_date.isoformat()}"))
+        if due := answer.review_due(today):
+            found.append(Stale(key, answer.title, due))
     for language in get_languages().packs.values():
         if not language.reviewed:
             found.append(Stale(f"languages/{language.code}", language.english_name, "not reviewed by a fluent speaker"))

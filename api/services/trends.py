@@ -18,10 +18,10 @@ from sqlmodel import Session
 from api.config import get_settings
 from api.content import councils, get_pack
 from api.contract import THEMES
-from api.db import unit_of_work
+from api.db import get_engine, unit_of_work
 from api.models import TrendEmail
 from api.services import gaps
-from api.services.feedback import find_feedback
+from api.services.feedback import find_feedback, monday, summarise
 from api.services.notify import notify
 from api.services.office_hours import office_hours
 from api.services.ratings import helpfulness
@@ -49,24 +49,15 @@ class Trend:
         return self.count > self.high and self.count >= FLAG_MIN
 
 
-def monday(day: date) -> date:
-    """The Monday that begins the week of `day`."""
-    return day - timedelta(days=day.weekday())
-
-
 def theme_trends(*, session: Session, week: date, council: str | None) -> list[Trend]:
     """Each theme's count in the week beginning `week` (a Monday) against the USUAL_WEEKS before it."""
     first = week - timedelta(weeks=USUAL_WEEKS)
     items = find_feedback(session=session, start=first, end=week + timedelta(days=6), council=council)
-    counts = {theme: [0] * (USUAL_WEEKS + 1) for theme in THEMES}
-    for item in items:
-        index = (monday(item.created_at.date()) - first).days // 7
-        for theme in item.themes:
-            if theme in counts and 0 <= index <= USUAL_WEEKS:
-                counts[theme][index] += 1
+    weekly = {row["week"]: row for row in summarise(items)["weekly"]}
+    weeks = [(first + timedelta(weeks=i)).isoformat() for i in range(USUAL_WEEKS + 1)]
     trends = []
     for theme in THEMES:
-        *before, now = counts[theme]
+        *before, now = (weekly.get(w, {}).get(theme, 0) for w in weeks)
         usual = statistics.fmean(before)
         high = max(usual + 2 * statistics.pstdev(before), usual + RISE_MIN)
         trends.append(Trend(theme, now, round(usual, 1), round(high, 1)))
@@ -111,11 +102,12 @@ def send_weekly_trends(now: datetime | None = None) -> int:
     if local.weekday() == 0 and local.hour < SEND_FROM_HOUR:
         return 0
     week = monday(local.date()) - timedelta(weeks=1)
+    waiting = [(c, to) for c in councils(settings.content_dir) if (to := settings.inbox("participation_inbox", c))]
+    if waiting:  # every outbox round asks: a read, not SQLite's writer lock, unless an email is due
+        with Session(get_engine()) as session:
+            waiting = [(c, to) for c, to in waiting if session.get(TrendEmail, (c, week.isoformat())) is None]
     queued = 0
-    for council in councils(settings.content_dir):
-        to = settings.inbox("participation_inbox", council)
-        if not to:
-            continue
+    for council, to in waiting:
         try:
             with unit_of_work() as session:
                 if session.get(TrendEmail, (council, week.isoformat())) is not None:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from api.contract import THEMES
+from api.services.feedback import monday
 
 # Colours that stay apart for the commonest colour blindness (Okabe and Ito), each with its own
 # dash pattern so the lines can be told apart in black-and-white print too.
@@ -44,11 +45,6 @@ class Chart:
     left: int = LEFT
     right_edge: int = WIDTH - RIGHT
     bottom_edge: int = HEIGHT - BOTTOM
-
-
-def monday(day: date) -> date:
-    """The Monday of the week a day is in."""
-    return day - timedelta(days=day.weekday())
 
 
 def weekly_chart(weekly: list[dict], end: date, weeks: int = 12) -> Chart:

@@ -23,6 +23,7 @@ from api.services.feedback import (
     correct_themes,
     corrections_by_theme,
     find_feedback,
+    monday,
     recurring_phrases,
     save_you_said_we_did,
     summarise,
@@ -30,7 +31,7 @@ from api.services.feedback import (
 )
 from api.services.languages import language_counts
 from api.services.office_hours import office_hours
-from api.services.trends import learning_summary, monday, theme_trends
+from api.services.trends import learning_summary, theme_trends
 
 router = APIRouter(prefix="/staff/dashboard", tags=["pages"], include_in_schema=False)
 Reader = Annotated[Staff, Depends(page_role("participation", "admin"))]
