@@ -17,7 +17,7 @@ from api.privacy import conversation_id_for
 from api.services.feedback import save_you_said_we_did
 from api.services.staff import add_staff
 from tests.routes.test_pages import PASSWORD, login_token
-from tests.routes.test_twilio import messages, text_in
+from tests.routes.test_twilio import messages, new_mobile, text_in
 
 LINCS, NORTH = "lincolnshire", "north-lincolnshire"
 CONTENT = get_settings().content_dir
@@ -106,7 +106,7 @@ def test_the_chat_page_of_another_council(client):
 
 def test_the_number_texted_chooses_the_council(client, monkeypatch):
     monkeypatch.setattr(get_settings(), "council_numbers", {NORTH_NUMBER: NORTH})
-    number = f"+4477009{uuid.uuid4().int % 100_000:05d}"
+    number = new_mobile()
     params = {"MessageSid": "SM" + uuid.uuid4().hex, "From": number, "To": NORTH_NUMBER, "Body": "do i pay council tax"}
     from twilio.request_validator import RequestValidator
 
@@ -120,9 +120,7 @@ def test_the_number_texted_chooses_the_council(client, monkeypatch):
         conversation = session.get(Conversation, conversation_id_for(number))
         assert conversation is not None and conversation.council == NORTH
     # The default council's number still answers as Lincolnshire.
-    other = " ".join(
-        messages(text_in(client, "do i pay council tax", sender=f"+4477009{uuid.uuid4().int % 100_000:05d}"))
-    )
+    other = " ".join(messages(text_in(client, "do i pay council tax", sender=new_mobile())))
     assert get_pack(LINCS).render("council_tax", "sms").text.split(".")[0] in other
 
 
@@ -455,7 +453,7 @@ def test_no_staff_page_reaches_another_councils_record(client, data, method, pat
 
 
 def test_more_after_another_councils_answer_by_text_sends_that_councils_fuller_version(client):
-    number = f"+4477009{uuid.uuid4().int % 100_000:05d}"
+    number = new_mobile()
     first = " ".join(messages(text_in(client, "i live in scunthorpe, do i pay council tax", sender=number)))
     assert "North Lincolnshire" in first
     more = " ".join(messages(text_in(client, "MORE", sender=number)))

@@ -21,7 +21,7 @@ from api.services.retention import purge
 from api.services.staff import add_staff
 from api.services.trends import FLAG_MIN, send_weekly_trends, theme_trends
 from tests.routes.test_pages import PASSWORD, login_token
-from tests.routes.test_twilio import messages, text_in
+from tests.routes.test_twilio import messages, new_mobile, text_in
 
 NORTH = "north-lincolnshire"
 
@@ -183,7 +183,7 @@ def test_the_page_without_javascript_asks_and_thanks(client):
 
 
 def test_by_text_that_helped_and_no_are_understood_but_never_asked(client):
-    number = "+4477009" + uuid.uuid4().hex[:5].translate(str.maketrans("abcdef", "123456"))
+    number = new_mobile()
     answer = messages(text_in(client, "what is staying put", sender=number))
     assert not any("help?" in m.lower() for m in answer)  # never asked by text: texts cost credit
     before = len(ratings("housing/staying_put"))

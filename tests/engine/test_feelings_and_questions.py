@@ -1,7 +1,5 @@
 """Several questions in one message, and anger or upset said first (issue 13, item 4)."""
 
-import uuid
-
 import pytest
 from sqlmodel import select
 
@@ -11,7 +9,7 @@ from api.models import Conversation
 from api.nlp.feelings import Feelings
 from api.nlp.text import questions_in
 from api.texting.text import to_gsm
-from tests.routes.test_twilio import messages, text_in
+from tests.routes.test_twilio import messages, new_mobile, text_in
 
 
 def web(client, sender: str, message: str) -> list[dict]:
@@ -22,10 +20,6 @@ def web(client, sender: str, message: str) -> list[dict]:
 
 def sms(client, sender: str, body: str) -> str:
     return "\n".join(messages(text_in(client, body, sender=sender)))
-
-
-def new_number() -> str:
-    return f"+4477009{uuid.uuid4().int % 100_000:05d}"
 
 
 @pytest.mark.parametrize(
@@ -87,7 +81,7 @@ def test_several_questions_on_the_web_are_answered_in_turn(client):
 
 def test_several_questions_by_text_answer_the_first_and_offer_the_next(client):
     pack = get_pack()
-    number = new_number()
+    number = new_mobile()
     reply = sms(client, number, "can i get money for uni? and do i pay council tax")
     assert reply.startswith(to_gsm(pack.render("money/university", "sms").text))
     assert "Reply 1 for Council tax" in reply
@@ -120,7 +114,7 @@ def test_upset_with_a_question_is_heard_first_then_answered(client):
 
 
 def test_upset_by_text_offers_a_complaint_an_advocate_or_a_person(client):
-    reply = sms(client, new_number(), "this is a joke, third time ive asked about my bus pass and nothing")
+    reply = sms(client, new_mobile(), "this is a joke, third time ive asked about my bus pass and nothing")
     assert reply.startswith(to_gsm(get_pack().render("upset", "sms").text))
     assert "Reply 1 for Make a complaint, 2 for Get an advocate or 3 for Talk to a person" in reply
 

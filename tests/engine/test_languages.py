@@ -18,7 +18,7 @@ from api.privacy import conversation_id_for
 from api.services.staff import add_staff
 from api.texting.text import segments
 from tests.routes.test_pages import PASSWORD, signed_in
-from tests.routes.test_twilio import messages, text_in
+from tests.routes.test_twilio import messages, new_mobile, text_in
 from tests.test_requests import WEDNESDAY_10AM, freeze, latest
 
 CONTENT = get_settings().content_dir
@@ -53,10 +53,6 @@ def web(client, sender: str, message: str) -> list[dict]:
     response = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": message})
     assert response.status_code == 200, response.text
     return response.json()
-
-
-def new_number() -> str:
-    return f"+4477009{uuid.uuid4().int % 100_000:05d}"
 
 
 def interpreter_payload(code: str) -> str:
@@ -153,7 +149,7 @@ def test_a_message_in_their_language_is_answered_in_it_with_a_free_interpreter_o
 def test_a_text_in_their_language_is_answered_in_it_and_counted_in_ucs2_segments(client, code):
     text, _ = ASKED[code]
     pack = LANGUAGES.packs[code]
-    number = new_number()
+    number = new_mobile()
     replies = messages(text_in(client, text, sender=number))
     body = " ".join(replies)
     # Every text is one segment of the encoding it is sent in (70 characters in UCS-2), at most five.
