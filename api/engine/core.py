@@ -47,6 +47,9 @@ ANSWER_WITH_CONCERN = 0.5
 _SMALL_TALK = frozenset({"greet", "goodbye", "thanks", "affirm", "deny", "bot_challenge", "help", "out_of_scope"})
 # Several questions in one message: each part this sure of its intent is answered, up to three.
 SEVERAL_FLOOR = 0.5
+# Needs answered even inside a form, before its next question, when the intent model is this sure of them.
+URGENT_IN_FORM = frozenset({"homeless"})
+URGENT_FLOOR = 0.85
 MOST_QUESTIONS = 3
 # What an angry or upset young person is answered with instead of their question: the promise or the
 # offer recited back to someone saying it was broken would not be heard.
@@ -431,8 +434,17 @@ class Engine:
         answer = topic if topic in ANSWERED_TOPICS else None
         buttons = says.get("buttons") or {}
         interpreter = _with_interpreter(pack.code)
+        reply = str((says.get("welcome") or {}).get("sms" if channel == "sms" else "web") or "")
+        english = answer is not None and channel != "sms"  # by text, the English answer is an option (one script a text)
+        if english:
+            names = says.get("topic_names") or {}
+            reply = f"{str(says.get('topic', '')).format(topic=names.get(topic, topic))}\n\n{reply}"
+        if says.get("danger"):
+            # First, in their language, what to do in danger: we cannot read what they wrote, and it may be
+            # a disclosure in words the risk check does not know.
+            reply = f"{says['danger']}\n{reply}"
         message: BotMessage = {
-            "text": str((says.get("welcome") or {}).get("sms" if channel == "sms" else "web") or ""),
+            "text": reply,
             "buttons": [
                 {"title": str(buttons.get("interpreter")), "payload": interpreter},
                 {"title": str(buttons.get("person")), "payload": f"/{HANDOFF_INTENT}"},
@@ -441,10 +453,8 @@ class Engine:
             "key": f"languages/{pack.code}",
             "language": pack.code,
         }
-        if answer is None or channel == "sms":  # by text, the English answer is an option (one script a text)
+        if not english:
             return [message]
-        names = says.get("topic_names") or {}
-        message["text"] = f"{str(says.get('topic', '')).format(topic=names.get(topic, topic))}\n\n{message['text']}"
         return [message, self._say(answer, {**meta, "simple": True})]
 
     def _say(self, key: str, meta: dict[str, Any]) -> BotMessage:
@@ -454,8 +464,13 @@ class Engine:
     def _answer(self, state: DialogueState, parse: Parse, meta: dict[str, Any]) -> list[BotMessage]:
         """bot/'s answer to what they asked; sorry first when they are angry or upset; each question in
         turn when they asked several (by text: the first, and the others as numbered options)."""
-        if state.active_loop:  # an answer to the form's question, whatever its words
-            return self.next_messages(state, Exchange(parse=parse, metadata=meta))
+        if state.active_loop:  # an answer to the form's question, whatever its words...
+            messages = self.next_messages(state, Exchange(parse=parse, metadata=meta))
+            if parse.intent in URGENT_IN_FORM and parse.confidence >= URGENT_FLOOR and _typed(parse):
+                # ...but a need that cannot wait ("sleeping in a doorway tonight", written as feedback) is
+                # answered first, and the form goes on.
+                messages = [self._say(parse.intent, meta), *messages]
+            return messages
         channel = meta["channel"]
         upset = self.feelings.upset(parse.text)
         questions = self._questions(parse, _pack(meta)) if self.answers_several else []

@@ -335,7 +335,7 @@ REQUIRED = ("ar", "ps", "fa", "ckb", "ti", "am", "so", "sq", "vi", "pl", "ro")
 TOPICS = ("housing", "money", "person", "health", "education")
 BUTTONS = ("interpreter", "person", "english")
 # Longest versions, in characters: a text in another script holds 70 characters a segment.
-LIMITS = {"welcome.sms": 200, "topic": 140, "interpreter_done": 160, "button": 25}
+LIMITS = {"welcome.sms": 200, "danger": 70, "topic": 140, "interpreter_done": 160, "button": 25}
 
 
 def check_languages(content_dir: Path) -> tuple[list[str], list[str]]:
@@ -376,6 +376,7 @@ def _check_messages(where: str, pack: LanguagePack) -> list[str]:
     texts = {
         "welcome.sms": welcome.get("sms"),
         "welcome.web": welcome.get("web"),
+        "danger": says.get("danger"),
         "topic": says.get("topic"),
         "interpreter_done": says.get("interpreter_done"),
     }
@@ -384,6 +385,8 @@ def _check_messages(where: str, pack: LanguagePack) -> list[str]:
             problems.append(f"{where}: messages.{name} is missing")
         elif name in LIMITS and len(str(text).strip()) > LIMITS[name]:
             problems.append(f"{where}: messages.{name} is over {LIMITS[name]} characters")
+    if texts["danger"] and "999" not in str(texts["danger"]):
+        problems.append(f"{where}: messages.danger must name 999 (in digits)")
     if texts["topic"] and str(texts["topic"]).count("{topic}") != 1:
         problems.append(f"{where}: messages.topic must hold {{topic}} once")
     names = says.get("topic_names") or {}

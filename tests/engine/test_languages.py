@@ -135,8 +135,10 @@ def test_a_message_in_their_language_is_answered_in_it_with_a_free_interpreter_o
     replies = web(client, f"lang-{uuid.uuid4()}", text)
     first = replies[0]
     assert pack.messages["welcome"]["web"].strip() in first["text"]
-    topic_line = pack.messages["topic"].format(topic=pack.messages["topic_names"][topic])
-    assert first["text"].startswith(topic_line.strip())
+    # First what to do in danger (we cannot read it: it may be a disclosure), then the topic line.
+    danger, topic_line, *_ = first["text"].split("\n")
+    assert danger == pack.messages["danger"] and "999" in danger
+    assert topic_line == pack.messages["topic"].format(topic=pack.messages["topic_names"][topic]).strip()
     assert first["buttons"][0] == {
         "title": pack.messages["buttons"]["interpreter"],
         "payload": interpreter_payload(code),
@@ -156,6 +158,7 @@ def test_a_text_in_their_language_is_answered_in_it_and_counted_in_ucs2_segments
     assert 1 <= len(replies) <= 5
     assert all(segments(r) == 1 for r in replies), [(len(r), r) for r in replies]
     assert pack.messages["welcome"]["sms"].split()[0] in body
+    assert replies[0].startswith(pack.messages["danger"].split()[0]) and "999" in body  # what to do in danger first
     assert "Reply" not in body, "options in another language are numbered without English words"
     assert f"1 = {pack.messages['buttons']['interpreter']}" in body
     # "1" is the interpreter: it starts the request with the language named.

@@ -14,7 +14,7 @@ from api.services.directory import import_directory
 from api.services.notify import deliver_pending
 from api.services.staff import add_staff
 from tests.routes.test_pages import signed_in
-from tests.routes.test_twilio import messages, text_in
+from tests.routes.test_twilio import messages, new_mobile, text_in
 from tests.test_requests import web as say  # each message in turn; the answer to the last
 
 PASSWORD = "correct horse battery"
@@ -169,6 +169,27 @@ def test_which_do_you_mean_not_safe_gets_help(client):
     reply = say(client, sender, "/crisis")
     assert all(number in reply for number in HELP_NOW)
     assert alerts_of(sender)[-1].level == "crisis"
+
+
+def test_nowhere_to_sleep_tonight_written_inside_a_form_is_answered_first_and_the_form_goes_on(client):
+    sender = new_sender()
+    say(client, sender, *FORMS["feedback"])
+    reply = say(client, sender, "sleeping in a doorway tonight cos i got nowhere to go")
+    homeless = get_pack().render("homeless", "web").text
+    assert reply.startswith(homeless) and "999" in reply
+    assert reply[len(homeless) :].strip(), "the form's next question follows"
+    calm = new_sender()
+    say(client, calm, *FORMS["feedback"])
+    assert "Shelter" not in say(client, calm, "my pa helped me find a flat last year, she was great")
+
+
+@pytest.mark.parametrize("text", ["said my bits n bobs to everyone x", "zxqv blorp", "what time is the football on"])
+def test_a_message_the_bot_cannot_place_still_says_what_to_do_in_danger(client, text):
+    """A fallback or out-of-scope answer: the message may be a disclosure in words the check does not know."""
+    reply = say(client, new_sender(), text)
+    assert "999" in reply and "85258" in reply, reply
+    by_text = " ".join(messages(text_in(client, text, sender=new_mobile())))
+    assert "999" in by_text, by_text
 
 
 def test_feedback_with_a_disclosure_gets_help_and_an_alert(client):
