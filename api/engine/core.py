@@ -435,7 +435,8 @@ class Engine:
         buttons = says.get("buttons") or {}
         interpreter = _with_interpreter(pack.code)
         reply = str((says.get("welcome") or {}).get("sms" if channel == "sms" else "web") or "")
-        english = answer is not None and channel != "sms"  # by text, the English answer is an option (one script a text)
+        # By text, the English answer is an option (one script a text).
+        english = answer is not None and channel != "sms"
         if english:
             names = says.get("topic_names") or {}
             reply = f"{str(says.get('topic', '')).format(topic=names.get(topic, topic))}\n\n{reply}"
