@@ -1,6 +1,6 @@
 """Answering a question: the approved answer for what was asked.
 
-An intent with sub-answers (Rasa's retrieval intents: `money/university`) is answered with the one the
+An intent with sub-answers (Rasa's retrieval intents: `money/setting_up_home`) is answered with the one the
 response selector chose, when it is sure enough; otherwise with the intent's whole answer. Both engines
 put the selector's ranking in the parse the same way (`response_selector.default.ranking`)."""
 

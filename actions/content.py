@@ -75,7 +75,7 @@ def answer_for(tracker: Tracker, intent: str) -> str:
 
 
 def chosen_answer(intent: str, ranking: list[tuple[str, float]], pack: ContentPack) -> str:
-    """The content key for `intent` given the response selector's ranking (`("money/university", 0.93)`,
+    """The content key for `intent` given the response selector's ranking (`("money/setting_up_home", 0.93)`,
     best first): its best sub-answer when sure enough and written for this council, else the intent's."""
     for key, confidence in ranking:
         if key.partition("/")[0] == intent:  # the best of this intent's sub-answers

@@ -157,7 +157,7 @@ class ContentPack:
         self.load_errors: list[str] = []
         self.shared_keys: set[str] = set()
         # What every council says the same way (content/shared/), then this council's own answers, which
-        # win. One file per answer; a sub-answer lives in its intent's folder (money/university.yml).
+        # win. One file per answer; a sub-answer lives in its intent's folder (money/setting_up_home.yml).
         for source in (shared, folder):
             if source is None or not source.is_dir():
                 continue

@@ -157,7 +157,7 @@ class Unanswered(SQLModel, table=True):
 class TrainingExample(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     text: str = Field(sa_column=Column(Text, nullable=False))  # redacted, as the question was stored
-    intent: str = Field(max_length=64)  # bot/data's intent, "money/university" for a sub-answer
+    intent: str = Field(max_length=64)  # bot/data's intent, "money/setting_up_home" for a sub-answer
     answer: str = Field(max_length=64)  # the content key the cluster was marked answered by
     council: str = Field(default_factory=default_council, index=True, max_length=64)
     status: str = Field(default="proposed", index=True, max_length=16)  # proposed | approved | rejected

@@ -6,7 +6,7 @@ is then texted, and the numbered options ("1", "2"...) are followed, breadth-fir
 reaches must be reached by text too. And every fact of a key's web version (amounts, numbers, ages,
 phone numbers, addresses) must be in the text that answered it or in what MORE sends after it.
 
-Each start is texted as the payload a web tap sends ("/money/university"), so the walk measures the
+Each start is texted as the payload a web tap sends ("/money/setting_up_home"), so the walk measures the
 text channel, not the intent model (tests/test_precise_answers.py asks in young people's words).
 Replies carry no content keys on either channel: they are read back to keys by matching the rendered
 answers (the SMS ones after the GSM-7 conversion the channel does).

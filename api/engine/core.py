@@ -470,7 +470,7 @@ class Engine:
             if parse.intent in URGENT_IN_FORM and parse.confidence >= URGENT_FLOOR and _typed(parse):
                 # ...but a need that cannot wait ("sleeping in a doorway tonight", written as feedback) is
                 # answered first, and the form goes on.
-                messages = [self._say(parse.intent, meta), *messages]
+                messages = [self._say(str(parse.intent), meta), *messages]
             return messages
         channel = meta["channel"]
         upset = self.feelings.upset(parse.text)
@@ -578,7 +578,7 @@ def _pack(meta: dict[str, Any]) -> ContentPack:
 
 
 def _answer_key(parse: Parse, pack: ContentPack) -> str:
-    """The content key (or intent) that answers a parse: `money/university`, `council_tax`."""
+    """The content key (or intent) that answers a parse: `money/setting_up_home`, `council_tax`."""
     return chosen_answer(parse.intent, parse.responses, pack)
 
 

@@ -2,7 +2,7 @@
 
 `caring-promise nlu compare` prints it. Both engines are measured the same way:
 
-- Cross-validation: stratified k folds of bot/data on the full label (`money/university` is a class
+- Cross-validation: stratified k folds of bot/data on the full label (`money/setting_up_home` is a class
   of its own), seeded. Each fold trains on the rest and is measured on what it held out: intent
   accuracy and macro-F1 over the base intents, and sub-answer accuracy on the held-out examples of
   retrieval intents.
@@ -62,7 +62,7 @@ class Prediction:
     """One held-out message: its true label and what an engine made of it."""
 
     text: str
-    label: str  # the true intent or retrieval intent (`money/university`)
+    label: str  # the true intent or retrieval intent (`money/setting_up_home`)
     intent: str | None  # the top-ranked intent (None: the engine gave no answer)
     key: str | None = None  # the sub-answer chosen, for an example of a retrieval intent
 
@@ -587,7 +587,7 @@ def compare(
         "intent = the top-ranked intent with the fallback undone (as `rasa test nlu` counts it); macro-F1 over "
         "the true base intents; a retrieval intent's example counts for its intent",
         "CV: the same seeded StratifiedKFold splits for both engines, stratified on the full label "
-        "(money/university is its own class)",
+        "(money/setting_up_home is its own class)",
     ]
     if dev:
         calm = [text for text, intent in dev if intent != CRISIS and flagged[text]]

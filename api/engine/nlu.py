@@ -4,7 +4,7 @@ A TF-IDF model over word and character n-grams with a logistic regression: chara
 carry text speak and typos ("wat", "councel tax", "skint"), words carry meaning. The trained
 model is cached under the data directory, keyed by a hash of bot/, and rebuilt when the data changes.
 
-Retrieval intents (`money/university`, Rasa's format) train the intent `money`; a response selector
+Retrieval intents (`money/setting_up_home`, Rasa's format) train the intent `money`; a response selector
 per intent, on the same features, then picks which of its sub-answers was asked for, and the parse
 carries it as Rasa's ResponseSelector does (`response_selector.default.ranking`).
 """
@@ -41,7 +41,7 @@ class Parse:
     confidence: float
     ranking: list[tuple[str, float]]
     entities: list[dict[str, Any]]
-    # The response selector's ranking for this intent's sub-answers: ("money/university", 0.93), best first.
+    # The response selector's ranking for this intent's sub-answers: ("money/setting_up_home", 0.93), best first.
     responses: list[tuple[str, float]] = field(default_factory=list)
 
     def as_rasa(self) -> dict[str, Any]:

@@ -14,9 +14,9 @@ _ENTITY_RE = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<paren>[^)]+)\)|(?P<brace>
 
 
 RESPONSES = "data/responses.yml"  # real Rasa's responses for the retrieval intents (from content/)
-RETRIEVAL_SEPARATOR = "/"  # Rasa's retrieval intents: `money/university` is an example of `money`
+RETRIEVAL_SEPARATOR = "/"  # Rasa's retrieval intents: `money/setting_up_home` is an example of `money`
 # A quick reply's payload, as Rasa reads one: an intent ("/talk_to_worker") or a retrieval intent
-# ("/money/university", "/complain/stage2"), with entities as JSON after it when it sets some
+# ("/money/setting_up_home", "/complain/stage2"), with entities as JSON after it when it sets some
 # ('/talk_to_worker{"interpreter": "ti"}').
 PAYLOAD = re.compile(r"^/(?P<intent>[a-z_][a-z0-9_]*)(?:/(?P<sub>[a-z0-9_]+))?(?P<entities>\{[^{}]*\})?$")
 
@@ -36,7 +36,7 @@ def payload_entities(payload: re.Match[str]) -> list[dict[str, Any]]:
 
 
 def base_intent(name: str) -> str:
-    """The intent of a retrieval intent (`money/university` -> `money`); a plain intent is itself."""
+    """The intent of a retrieval intent (`money/setting_up_home` -> `money`); a plain intent is itself."""
     return name.split(RETRIEVAL_SEPARATOR, 1)[0]
 
 
@@ -51,7 +51,7 @@ class NluData:
 
     @property
     def retrieval_intents(self) -> list[str]:
-        """Every retrieval intent with examples (`money/university`...)."""
+        """Every retrieval intent with examples (`money/setting_up_home`...)."""
         return sorted({intent for _, intent in self.examples if RETRIEVAL_SEPARATOR in intent})
 
 

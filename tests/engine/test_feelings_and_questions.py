@@ -76,14 +76,14 @@ def test_several_questions_on_the_web_are_answered_in_turn(client):
     pack = get_pack()
     replies = web(client, "several-web", "can i get money for uni? and do i pay council tax")
     texts = [r["text"] for r in replies]
-    assert texts == [pack.render("money/university", "web").text, pack.render("council_tax", "web").text]
+    assert texts == [pack.render("education/university", "web").text, pack.render("council_tax", "web").text]
 
 
 def test_several_questions_by_text_answer_the_first_and_offer_the_next(client):
     pack = get_pack()
     number = new_mobile()
     reply = sms(client, number, "can i get money for uni? and do i pay council tax")
-    assert reply.startswith(to_gsm(pack.render("money/university", "sms").text))
+    assert reply.startswith(to_gsm(pack.render("education/university", "sms").text))
     assert "Reply 1 for Council tax" in reply
     assert sms(client, number, "1").startswith(to_gsm(pack.render("council_tax", "sms").text))
 

@@ -9,7 +9,7 @@ from api.nlp.rasa_data import base_intent, load_project, strip_entities
 
 def test_every_contract_intent_has_at_least_30_examples_and_is_in_the_domain():
     project = load_project(get_settings().bot_dir)
-    # A retrieval intent's examples (money/university) are examples of its intent (money).
+    # A retrieval intent's examples (money/setting_up_home) are examples of its intent (money).
     counts = Counter(base_intent(intent) for _, intent in project.nlu.examples)
     for intent in CONTRACT_INTENTS:
         assert counts[intent] >= 30, f"{intent} has {counts[intent]} examples"
