@@ -454,7 +454,7 @@ class Engine:
             "key": f"languages/{pack.code}",
             "language": pack.code,
         }
-        if not english:
+        if not english or answer is None:
             return [message]
         return [message, self._say(answer, {**meta, "simple": True})]
 
