@@ -178,9 +178,16 @@ def _pack_from(raw: dict[str, Any], path: Path, names: dict[str, tuple[str, str]
 class Languages:
     """Every language's file, and the detector that reads them."""
 
-    def __init__(self, packs: dict[str, LanguagePack], simple: tuple[re.Pattern[str], ...] = ()) -> None:
+    def __init__(
+        self,
+        packs: dict[str, LanguagePack],
+        simple: tuple[re.Pattern[str], ...] = (),
+        english_names: dict[str, str] | None = None,
+    ) -> None:
         self.packs = packs
         self.simple = simple  # asks for answers in simple English (en.yml)
+        # Every language with crisis phrases (content/safety/languages/), by code: "lt" -> "Lithuanian".
+        self.english_names = english_names or {}
 
     @classmethod
     def load(cls, content_dir: Path) -> "Languages":
@@ -199,7 +206,7 @@ class Languages:
             packs[pack.code] = pack
             if pack.code == ENGLISH:
                 simple = _compile(f"content/languages/{path.name} simple", raw.get("simple") or [])
-        return cls(packs, simple)
+        return cls(packs, simple, {code: english for code, (_, english) in names.items() if english})
 
     # -- detection -------------------------------------------------------------------------
 
@@ -274,7 +281,7 @@ class Languages:
             return "not known"
         if code in self.packs:
             return self.packs[code].english_name
-        return OTHER_NAMES.get(code, code)
+        return self.english_names.get(code) or OTHER_NAMES.get(code, code)
 
 
 @lru_cache

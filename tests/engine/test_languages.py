@@ -286,3 +286,13 @@ def test_feedback_and_requests_are_counted_by_language_for_the_participation_tea
     page = client.get("/staff/dashboard").text
     assert "Languages young people write in" in page
     assert "Polish" in page
+
+
+def test_staff_pages_name_every_language_with_crisis_phrases():
+    assert [LANGUAGES.name(c) for c in ("lt", "bg", "kmr", "ur", None)] == [
+        "Lithuanian",
+        "Bulgarian",
+        "Kurdish (Kurmanji)",
+        "Urdu",
+        "not known",
+    ]

@@ -202,7 +202,11 @@ def test_feedback_with_a_disclosure_gets_help_and_an_alert(client):
 # -- other languages ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", ["ar", "ps", "fa", "ckb", "kmr", "ti", "am", "so", "sq", "vi", "pl", "ro", "cy", "fr"])
+@pytest.mark.parametrize(
+    "code",
+    ["ar", "ps", "fa", "ckb", "kmr", "ti", "am", "so", "sq", "vi", "pl", "ro", "cy", "fr"]
+    + ["lt", "lv", "pt", "bg", "ru", "ur"],  # crisis phrases only: Lincolnshire's other communities
+)
 def test_a_crisis_in_another_language_is_answered_in_it_first_then_in_english(client, code):
     language = get_assessor().languages[code]
     sender = new_sender()
