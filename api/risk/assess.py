@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 RISK_THRESHOLD = 0.5
 # ...and calls it a crisis (rather than a concern) only when it is this sure and the level model agrees.
 CRISIS_RISK = 0.8
+# The classifier alone flags a message of at least this many words: nothing it was taught is one word, and
+# "no" (to "are you safe right now?" or anything else) must never read as neglect because "no food" does.
+# A one-word disclosure ("suicidal", "overdosed") is the patterns' to hear.
+CLASSIFIER_WORDS = 2
 # Control characters (a NUL byte cannot even be stored in PostgreSQL); tabs and newlines stay.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -118,7 +122,7 @@ class Assessor:
         if not has_words(readable):
             return replace(NOT_AT_RISK, language=language)
         prediction = self.classifier.predict(readable)
-        if prediction.risk >= RISK_THRESHOLD:
+        if prediction.risk >= RISK_THRESHOLD and (hits or len(readable.split()) >= CLASSIFIER_WORDS):
             level = "crisis" if prediction.risk >= CRISIS_RISK and prediction.crisis >= 0.5 else "concern"
             kind = hits[0].kind if hits else prediction.kind
             return Assessment(True, kind, level, "classifier", prediction.risk, language)

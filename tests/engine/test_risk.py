@@ -71,6 +71,21 @@ def test_levels():
     assert concern.at_risk and concern.level in ("concern", "crisis")
 
 
+@pytest.mark.parametrize("word", ["no", "No.", "nah", "yes", "ok", "hi", "help"])
+def test_one_everyday_word_is_never_at_risk(word):
+    """ "no" to any question (the classifier once read it as neglect, from "no food" and "no heating")."""
+    assert not get_assessor().assess(word).at_risk
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("not safe", "danger_now"), ("terrified", "danger_now"), ("bleeding", "medical_emergency"), ("abused", "abuse")],
+)
+def test_a_short_cry_is_still_heard(text, kind):
+    verdict = get_assessor().assess(text)
+    assert verdict.at_risk and verdict.kind == kind
+
+
 def test_a_nul_byte_does_not_hide_a_disclosure():
     verdict = get_assessor().assess("i want to\x00 die")
     assert verdict.at_risk and verdict.kind == "suicide_self_harm"
