@@ -303,7 +303,9 @@ class Engine:
             meta["simple"] = True
             state.latest_action = SIMPLE_ENGLISH
             return [self._say(SIMPLE_ENGLISH, meta)]
-        if not language.foreign or not self._unread(parse, language):
+        # A script none of our languages is written in (Cyrillic, Chinese...): another language, name unknown.
+        other_script = language.code is None and language.script not in (None, "Latin")
+        if not (language.foreign or other_script) or not self._unread(parse, language):
             return []
         pack = self.languages.pack(language.code)
         if pack is None:

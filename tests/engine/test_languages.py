@@ -181,6 +181,14 @@ def test_a_language_we_have_no_messages_in_gets_the_interpreter_offer_in_english
     assert replies[0]["buttons"][0]["payload"] == interpreter_payload("fr")
 
 
+@pytest.mark.parametrize("text", ["Привет, как получить деньги на колледж", "你好，我需要帮助找房子"])
+def test_a_script_none_of_our_languages_use_gets_the_interpreter_offer(client, text):
+    replies = web(client, f"lang-{uuid.uuid4()}", text)
+    assert replies[0]["text"] == get_pack().render("other_language", "web").text
+    assert replies[0]["text"].startswith("In danger now? Call 999.")
+    assert replies[0]["buttons"][0]["payload"] == interpreter_payload("not said")
+
+
 def test_mixed_english_is_answered_as_english(client):
     replies = web(client, f"lang-{uuid.uuid4()}", "wallah i need help finding a flat bro")
     assert replies[0]["text"] == get_pack().render("housing", "web").text
