@@ -1,5 +1,6 @@
 """Starting real processes of the product for tests: a free port, a start, a wait until healthy."""
 
+import shutil
 import socket
 import subprocess
 import sys
@@ -10,6 +11,8 @@ from pathlib import Path
 
 import httpx
 
+from api.config import get_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -18,6 +21,15 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def with_models(data_dir: Path) -> Path:
+    """A scratch data directory holding the models this test run has trained, so a server started on it reads
+    them instead of training its own (under load, training made a start miss its 90 seconds)."""
+    cache = get_settings().cache_dir
+    if cache.is_dir():
+        shutil.copytree(cache, data_dir / "cache", dirs_exist_ok=True)
+    return data_dir
 
 
 @contextmanager

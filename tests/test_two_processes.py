@@ -13,13 +13,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.processes import ROOT, free_port, running
+from tests.processes import ROOT, free_port, running, with_models
 
 
 @contextmanager
 def _two(tmp_path: Path, **settings: str) -> Iterator[tuple[list[str], Path]]:
     """Two server processes on one database (the scratch SQLite file, or this run's PostgreSQL)."""
-    env = {**os.environ, "CARING_DATA_DIR": str(tmp_path), **settings}
+    env = {**os.environ, "CARING_DATA_DIR": str(with_models(tmp_path)), **settings}
     # Tests run with CARING_ENVIRONMENT=test: the servers refuse a database that is behind.
     subprocess.run([sys.executable, "-m", "api.cli", "db", "upgrade"], cwd=ROOT, env=env, check=True)
     urls = [f"http://127.0.0.1:{free_port()}" for _ in range(2)]

@@ -14,7 +14,7 @@ import uuid
 
 import httpx
 
-from tests.processes import ROOT, free_port, running
+from tests.processes import ROOT, free_port, running, with_models
 
 PASSWORD = "correct horse battery"
 ROUNDS = 12  # staff writes of each kind: bounded, on 127.0.0.1 only
@@ -26,7 +26,7 @@ def _csrf(page: str) -> str:
 
 
 def test_staff_writes_of_every_kind_succeed_while_conversations_chat(tmp_path):
-    env = {**os.environ, "CARING_DATA_DIR": str(tmp_path), "CARING_NOTIFY_INTERVAL": "0"}
+    env = {**os.environ, "CARING_DATA_DIR": str(with_models(tmp_path)), "CARING_NOTIFY_INTERVAL": "0"}
     subprocess.run([sys.executable, "-m", "api.cli", "db", "upgrade"], cwd=ROOT, env=env, check=True)
     email = f"writer-{uuid.uuid4().hex[:8]}@lincs.example"
     add = ["staff", "add", email, "--role", "admin", "--password", PASSWORD]
