@@ -438,7 +438,7 @@ class Engine:
         interpreter = _with_interpreter(pack.code)
         reply = str((says.get("welcome") or {}).get("sms" if channel == "sms" else "web") or "")
         # By text, the English answer is an option (one script a text).
-        english = answer is not None and channel != "sms"
+        english = answer if channel != "sms" else None
         if english:
             names = says.get("topic_names") or {}
             reply = f"{str(says.get('topic', '')).format(topic=names.get(topic, topic))}\n\n{reply}"
@@ -456,9 +456,9 @@ class Engine:
             "key": f"languages/{pack.code}",
             "language": pack.code,
         }
-        if not english or answer is None:
+        if not english:
             return [message]
-        return [message, self._say(answer, {**meta, "simple": True})]
+        return [message, self._say(english, {**meta, "simple": True})]
 
     def _say(self, key: str, meta: dict[str, Any]) -> BotMessage:
         """An approved answer as a message, in the version for the channel (short for simple English)."""

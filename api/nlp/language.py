@@ -36,17 +36,9 @@ NOT_SAID = "not said"  # the language of an interpreter asked for before their l
 # What py3langid may answer: English plus the languages care leavers here most often write in.
 # (Tigrinya and Sorani are not in its model: their script and markers tell them.)
 DETECTABLE = ("en", "ar", "ps", "fa", "ku", "am", "so", "sq", "vi", "pl", "ro", "cy", "fr", "ur", "tr", "pt", "es")
-# Names of languages that may be detected but have no file of their own.
-OTHER_NAMES = {
-    "en": "English",
-    "ur": "Urdu",
-    "tr": "Turkish",
-    "pt": "Portuguese",
-    "es": "Spanish",
-    "fr": "French",
-    "cy": "Welsh",
-    "ku": "Kurdish",
-}
+# Names of languages that may be detected but have no file of their own (in content/languages/ or
+# content/safety/languages/, whose files name theirs).
+OTHER_NAMES = {"en": "English", "tr": "Turkish", "es": "Spanish", "ku": "Kurdish"}
 # Which languages each non-Latin script may be (the first is the guess when nothing else tells).
 SCRIPT_LANGUAGES = {"Ethiopic": ("ti", "am"), "Arabic": ("ar", "fa", "ps", "ckb", "ur")}
 # Letters only some Arabic-script languages use: each one seen is worth this much to them.

@@ -124,17 +124,18 @@ def clusters(items: list[Unanswered]) -> list[Cluster]:
     texts = [normalise(item.text) for item in items]
     labels = _labels(texts)
     grouped: dict[int, Cluster] = {}
-    for item, label in zip(items, labels, strict=True):
+    normalised: dict[int, list[str]] = {}  # each cluster's texts as clustered, for the words they share
+    for item, text, label in zip(items, texts, labels, strict=True):
         cluster = grouped.setdefault(label, Cluster([], []))
         cluster.ids.append(row_id(item))
         cluster.texts.append(item.text)
         cluster.reasons[item.reason] += 1
         if item.intent:
             cluster.guesses[item.intent] += 1
-    found = list(grouped.values())
-    for cluster in found:
-        cluster.words = _shared_words([normalise(t) for t in cluster.texts])
-    return sorted(found, key=lambda c: (-c.size, c.texts[0]))
+        normalised.setdefault(label, []).append(text)
+    for label, cluster in grouped.items():
+        cluster.words = _shared_words(normalised[label])
+    return sorted(grouped.values(), key=lambda c: (-c.size, c.texts[0]))
 
 
 def _labels(texts: list[str]) -> list[int]:
